@@ -1,5 +1,130 @@
-/** The keepalived-ts command. (Being written: flags and subcommands.) */
-export async function main(argv: readonly string[]): Promise<number> {
-  void argv;
-  return 0;
+/**
+ * The keepalived-ts command: keepalived 2.2.7's command line (see flags.ts), plus `dump`.
+ *
+ * Options are acted on in command-line order, as keepalived does: -v, -h and --signum print and
+ * exit when they are reached; bad options are reported and make the run exit 1 after the whole
+ * line is read. What keepalived-ts cannot do yet is refused with one clear line and exit 1.
+ */
+import { DEFAULT_CONFIG_FILE, FLAGS, parseArgs, usage } from './flags.js';
+import { openConfigTestLog, processOutput, type Output } from './output.js';
+import { signum } from './signum.js';
+import { versionText } from './version.js';
+
+/* The config loader (and its keyword tables) is imported only when a config is read: -v, -h and
+ * --signum stay fast and work whatever state the parser modules are in. */
+
+export const PROG = 'keepalived-ts';
+export const EXIT_FAILURE = 1;
+
+export const DAEMON_NOT_AVAILABLE = `${PROG}: the VRRP/checker daemon is not available yet in this version; use -t to check a configuration`;
+
+/** keepalived's -S values: 0-7, local0-local7, user, daemon. */
+function validFacility(value: string): boolean {
+  return /^(local)?[0-7]$/.test(value) || value === 'user' || value === 'daemon';
+}
+
+/** keepalived's set_umask(): strtoll(…, 0) of a mode within 0777. */
+function validUmask(value: string): boolean {
+  const m = /^\s*(?:0x([0-9a-f]+)|(0[0-7]*)|([1-9]\d*))$/i.exec(value);
+  if (!m) return false;
+  const n = m[1] !== undefined ? parseInt(m[1], 16) : m[2] !== undefined ? parseInt(m[2], 8) : parseInt(m[3]!, 10);
+  return n >= 0 && (n & ~0o777) === 0;
+}
+
+export async function main(argv: readonly string[], output: Output = processOutput): Promise<number> {
+  if (argv[0] === 'dump') return (await import('./dump.js')).runDump(argv.slice(1), output);
+
+  let io = output;
+  const { events, operands } = parseArgs(argv);
+  let file = DEFAULT_CONFIG_FILE;
+  let configId: string | undefined;
+  let allConfig = false;
+  let configTest = false;
+  let dump = false;
+  let bad = false;
+  let missingFeature = false;
+
+  for (const ev of events) {
+    if (ev.type === 'unknown') {
+      io.err(`Unknown option ${ev.text}\n`);
+      bad = true;
+      continue;
+    }
+    if (ev.type === 'missing') {
+      io.err(`Missing parameter for option ${ev.text}\n`);
+      bad = true;
+      continue;
+    }
+    const { flag, value } = ev;
+    switch (flag.id) {
+      case 'version':
+        io.err(versionText());
+        return 0;
+      case 'help':
+        io.err(usage(PROG, FLAGS));
+        io.err(`\n       ${PROG} dump [-f FILE] [-i ID] [-e]   print the configuration as JSON (secrets masked)\n`);
+        return 0;
+      case 'signum': {
+        const n = signum(value!);
+        if (n === undefined) {
+          io.err(`Unknown sigfunc ${value}\n`);
+          return EXIT_FAILURE;
+        }
+        io.out(`${n}\n`);
+        return 0;
+      }
+      case 'config-test':
+        configTest = true;
+        if (value) {
+          const opened = openConfigTestLog(value, io);
+          if (typeof opened === 'string') {
+            io.err(opened);
+            return EXIT_FAILURE;
+          }
+          io = opened;
+        }
+        break;
+      case 'use-file':
+        file = value!;
+        break;
+      case 'config-id':
+        configId = value!;
+        break;
+      case 'all-config':
+        allConfig = true;
+        break;
+      case 'dump-conf':
+        dump = true;
+        break;
+      case 'log-facility':
+        if (!validFacility(value!)) io.err(`Invalid log facility '${value}'\n`);
+        break;
+      case 'umask':
+        if (!validUmask(value!)) io.err(`Invalid --umask option ${value}\n`);
+        break;
+      default:
+        if (flag.kind === 'missing') {
+          io.err(`${PROG}: ${ev.spelled} (${flag.feature}) is not available in this version\n`);
+          missingFeature = true;
+          if (flag.id === 'genhash') return EXIT_FAILURE; // keepalived hands the rest of the line to genhash
+        }
+        /* 'daemon' flags: settings of the running daemon; a config test does not use them (nor does keepalived's). */
+        break;
+    }
+  }
+
+  if (operands.length > 0) io.out(`Unexpected argument(s): ${operands.map((o) => o + ' ').join('')}\n`);
+  if (bad || missingFeature) return EXIT_FAILURE;
+
+  const request = { file, allConfig, ...(configId !== undefined ? { configId } : {}) };
+  if (configTest) return (await import('./config-test.js')).runConfigTest({ ...request, dump }, io);
+
+  if (dump) {
+    const { loadAndReport } = await import('./config-test.js');
+    const { dumpConfig } = await import('../config/dump.js');
+    const result = loadAndReport(request, io);
+    if (result.found) io.out(dumpConfig(result.config) + '\n');
+  }
+  io.err(DAEMON_NOT_AVAILABLE + '\n');
+  return EXIT_FAILURE;
 }

@@ -11,7 +11,7 @@ export interface ConfigFileSystem {
   /** Names in a directory; throws like readdir(3). */
   readdir(dir: string): string[];
   /** undefined when the path does not exist. */
-  stat(file: string): { isFile: boolean; isDirectory: boolean } | undefined;
+  stat(file: string): { isFile: boolean; isDirectory: boolean; mode: number } | undefined;
   /** The directory relative paths are resolved against at the start of the parse. */
   cwd(): string;
 }
@@ -22,7 +22,7 @@ export const nodeFileSystem: ConfigFileSystem = {
   stat: (f) => {
     try {
       const s = fs.statSync(f);
-      return { isFile: s.isFile(), isDirectory: s.isDirectory() };
+      return { isFile: s.isFile(), isDirectory: s.isDirectory(), mode: s.mode };
     } catch {
       return undefined;
     }
@@ -58,8 +58,8 @@ export function memoryFileSystem(files: Readonly<Record<string, string | Buffer>
     },
     stat(f) {
       const n = norm(f);
-      if (entries.has(n)) return { isFile: true, isDirectory: false };
-      if (isDir(n)) return { isFile: false, isDirectory: true };
+      if (entries.has(n)) return { isFile: true, isDirectory: false, mode: 0o100644 };
+      if (isDir(n)) return { isFile: false, isDirectory: true, mode: 0o40755 };
       return undefined;
     },
     cwd: () => cwd,

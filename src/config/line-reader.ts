@@ -1,31 +1,824 @@
+/**
+ * keepalived's config line reader (lib/parser.c read_line() and friends), as a pull reader.
+ *
+ * Each call to next() returns the next logical line exactly as keepalived's parser would see it:
+ * physical lines read from the include stack, comments removed (decomment), `@id` / `@^id`
+ * conditionals applied, `$NAME=` definitions recorded (also multi-line ones), `~SEQ` / `~LST`
+ * repetitions expanded, `$NAME` / `${NAME}` substituted, `include*` lines followed, and `{` / `}`
+ * split off into lines of their own. The parser engine (parser.ts) pulls lines from here.
+ *
+ * Deliberate differences from keepalived 2.2.7, all in favour of a clear verdict:
+ * - a recursive include (a file including itself, directly or not) is reported and not followed
+ *   (keepalived recurses until it runs out of file descriptors);
+ * - a physical line longer than keepalived's buffer (1023 bytes) is reported and ignored
+ *   (keepalived silently reads it as several lines);
+ * - a self-referencing definition is reported and its expansion stopped (keepalived hangs);
+ * - `${_ENV NAME}` is supported (keepalived 2.4.0+).
+ */
+import * as path from 'node:path';
 import type { ConfigFileSystem } from './config-fs.js';
-import type { Diagnostics, SourcePosition } from './diagnostics.js';
+import { ConfigErr, type Diagnostics, type SourcePosition } from './diagnostics.js';
+import { globFiles, hasBrace } from './glob.js';
+import { Random } from './random.js';
+
+/** include flags (keepalived include_t) */
+export const INCLUDE = 0;
+export const INCLUDE_R = 0x01;
+export const INCLUDE_M = 0x02;
+export const INCLUDE_W = 0x04;
+export const INCLUDE_B = 0x08;
+export const INCLUDE_ALL = INCLUDE_R | INCLUDE_M | INCLUDE_W | INCLUDE_B;
+
+/** keepalived's line buffer (MAXBUF) holds 1023 characters and a NUL. */
+export const MAX_LINE_BYTES = 1023;
+/** Guard against definitions that expand into themselves. */
+const MAX_SUBSTITUTIONS_PER_LINE = 1000;
+const DEF_LINE_END = '\n';
 
 export interface LineReaderOptions {
   fs: ConfigFileSystem;
   diagnostics: Diagnostics;
   configId: string;
   env: (name: string) => string | undefined;
+  /** -e: every include must be readable and match (include_check with all bits). */
   allConfig: boolean;
 }
 
-/** keepalived's read_line(): (being written) */
+interface OpenFile {
+  /** The name as glob produced it (relative names stay relative, as keepalived prints them). */
+  readonly name: string;
+  /** Absolute path, for recursion detection. */
+  readonly absolute: string;
+  readonly lines: string[];
+  next: number;
+  lineNo: number;
+  /** The directory relative includes resolve against while this file is read. */
+  readonly dir: string;
+}
+
+interface IncludeFrame {
+  readonly pattern: string;
+  readonly includeType: number;
+  readonly savedIncludeCheck: number;
+  readonly matches: string[];
+  nextMatch: number;
+  numMatches: number;
+  /** The directory that was current when the include was read. */
+  readonly baseDir: string;
+  file: OpenFile | undefined;
+}
+
+interface Definition {
+  readonly name: string;
+  value: string;
+  multiline: boolean;
+  /** Built-in definitions compute their value. */
+  fn?: (params: string | undefined) => string;
+  readonly maxParams: number;
+  /** `${_ENV NAME}` takes a word, not numbers. */
+  readonly wordParam?: boolean;
+}
+
+interface Sequence {
+  readonly text: string;
+  /** ~SEQ */
+  readonly variable?: string;
+  next: number;
+  readonly step: number;
+  readonly last: number;
+  readonly hex: boolean;
+  /** ~LST */
+  readonly listParams?: string[];
+  readonly listValues?: string[][];
+  listIndex: number;
+}
+
 export class LineReader {
-  constructor(readonly options: LineReaderOptions) {}
-  openMain(file: string): boolean {
-    void file;
-    return false;
+  private readonly stack: IncludeFrame[] = [];
+  private includeCheck: number;
+  private readonly defs = new Map<string, Definition>();
+  private readonly seqs: Sequence[] = [];
+  private multilineSeqDepth = 0;
+  private readonly multilineStack: { ptr: string; seqDepth: number }[] = [];
+  private nextPtr: string | undefined;
+  private residue: string | undefined;
+  private multilineDef: Definition | undefined;
+  private blockDepth = 0;
+  private random: Random;
+  /** Position of the last line handed out, kept after the stack empties (end of file). */
+  /** Set when replaceParams gave up (self-reference, line too long): no further rescans. */
+  private substitutionStopped = false;
+
+  constructor(private readonly options: LineReaderOptions) {
+    this.includeCheck = options.allConfig ? INCLUDE_ALL : 0;
+    this.random = new Random(Date.now() >>> 0);
+    this.addStandardDefinitions();
   }
-  next(): string | undefined {
+
+  /** Position of the current line, or undefined once reading is over (post-parse checks). */
+  get position(): SourcePosition | undefined {
+    for (const frame of this.stack) if (frame.file) return { file: frame.file.name, line: frame.file.lineNo };
     return undefined;
   }
-  get position(): SourcePosition {
-    return { file: '', line: 0 };
-  }
+
   setIncludeCheck(flags: number): void {
-    void flags;
+    this.includeCheck = flags;
   }
+
+  getIncludeCheck(): number {
+    return this.includeCheck;
+  }
+
   setRandomSeed(seed: number): void {
-    void seed;
+    this.random = new Random(seed >>> 0);
+  }
+
+  /** Diagnostics reported by the reader itself, at the current line when there is one. */
+  private report(level: ConfigErr, message: string): void {
+    this.options.diagnostics.add(level, message, this.position);
+  }
+
+  /**
+   * keepalived's file_config_error(): an include problem is only an error (FILE_NOT_FOUND) when
+   * the include's checks ask for it; otherwise it is said but changes no verdict.
+   */
+  private fileError(errorType: number, includeType: number, message: string): void {
+    const flags = this.includeCheck | includeType;
+    this.options.diagnostics.add(flags & errorType ? ConfigErr.FILE_NOT_FOUND : ConfigErr.OK, message, this.position);
+  }
+
+  /**
+   * Open the main config file (a glob pattern, as keepalived allows). Returns false, after
+   * reporting, when nothing readable matched.
+   */
+  openMain(pattern: string): boolean {
+    const cwd = this.options.fs.cwd();
+    const glob = globFiles(pattern, cwd, this.options.fs);
+    const readable = glob.matches.filter((m) => !m.endsWith('/') && this.options.fs.stat(this.abs(m, cwd))?.isFile);
+    if (readable.length === 0) {
+      this.options.diagnostics.add(ConfigErr.FILE_NOT_FOUND, `Config files missing '${pattern}'.`);
+      return false;
+    }
+    if (readable.length > 1) {
+      this.options.diagnostics.add(
+        ConfigErr.MULTIPLE_FILES,
+        `WARNING, multiple configuration file matches of ${pattern}, starting with ${readable[0]}`,
+      );
+    }
+    return this.openGlob(pattern, INCLUDE_R | INCLUDE_M | INCLUDE_W, cwd, glob.matches);
+  }
+
+  private abs(p: string, dir: string): string {
+    return path.isAbsolute(p) ? path.normalize(p) : path.join(dir, p);
+  }
+
+  private currentDir(): string {
+    for (const frame of this.stack) if (frame.file) return frame.file.dir;
+    return this.options.fs.cwd();
+  }
+
+  /** keepalived's open_glob_file() for `include` lines. */
+  private include(pattern: string, includeType: number): void {
+    const baseDir = this.currentDir();
+    const glob = globFiles(pattern, baseDir, this.options.fs);
+    const flags = this.includeCheck | includeType;
+    if (glob.matches.length === 0) {
+      if (glob.missingFiles || glob.missingDirectories)
+        this.fileError(hasBrace(pattern) ? INCLUDE_B : INCLUDE_M, includeType, `Config files missing '${pattern}'.`);
+      else if (glob.haveWildcards && flags & INCLUDE_W)
+        this.fileError(INCLUDE_W, includeType, `No config files matched '${pattern}'.`);
+      return;
+    }
+    if (glob.missingFiles || glob.missingDirectories) {
+      this.fileError(INCLUDE_B, includeType, `Some config files missing: "${pattern}".`);
+      if (flags & INCLUDE_B) return;
+    }
+    this.openGlob(pattern, includeType, baseDir, glob.matches);
+  }
+
+  private openGlob(pattern: string, includeType: number, baseDir: string, matches: string[]): boolean {
+    const frame: IncludeFrame = {
+      pattern,
+      includeType,
+      savedIncludeCheck: this.includeCheck,
+      matches,
+      nextMatch: 0,
+      numMatches: 0,
+      baseDir,
+      file: undefined,
+    };
+    this.stack.unshift(frame);
+    if (!this.openNextMatch(frame)) {
+      if (!matches.length) this.fileError(INCLUDE_R, includeType, `${pattern} - no matching file`);
+      this.stack.shift();
+      return false;
+    }
+    return true;
+  }
+
+  /** keepalived's open_conf_file(): the next usable file of a glob. */
+  private openNextMatch(frame: IncludeFrame): boolean {
+    const fs = this.options.fs;
+    while (frame.nextMatch < frame.matches.length) {
+      const name = frame.matches[frame.nextMatch++]!;
+      if (name.endsWith('/')) {
+        this.fileError(INCLUDE_R, frame.includeType, `Configuration file '${name}' is a directory - skipping`);
+        continue;
+      }
+      const absolute = this.abs(name, frame.baseDir);
+      const st = fs.stat(absolute);
+      if (!st || !st.isFile || st.mode & 0o111) {
+        this.fileError(
+          INCLUDE_R,
+          frame.includeType,
+          `Configuration file '${name}' is not a regular non-executable file - skipping`,
+        );
+        continue;
+      }
+      if (this.stack.some((f) => f.file?.absolute === absolute)) {
+        this.report(ConfigErr.FATAL, `Configuration file '${name}' includes itself (recursive include) - skipping`);
+        continue;
+      }
+      let data: Buffer;
+      try {
+        data = fs.readFile(absolute);
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? 'error';
+        this.fileError(
+          INCLUDE_R,
+          frame.includeType,
+          `Configuration file '${name}' open problem (${describeErrno(code)}) - skipping`,
+        );
+        continue;
+      }
+      const text = data.toString('utf8');
+      const lines = text.split('\n');
+      if (text.endsWith('\n')) lines.pop();
+      frame.file = {
+        name,
+        absolute,
+        lines,
+        next: 0,
+        lineNo: 0,
+        dir: name.includes('/') ? path.dirname(absolute) : frame.baseDir,
+      };
+      frame.numMatches++;
+      return true;
+    }
+    return false;
+  }
+
+  /** keepalived's get_next_file(): close the current file, go on with the glob or pop it. */
+  private nextFile(): boolean {
+    const frame = this.stack[0]!;
+    this.includeCheck = frame.savedIncludeCheck;
+    frame.file = undefined;
+    if (this.openNextMatch(frame)) return true;
+    this.stack.shift();
+    return this.stack.length > 0;
+  }
+
+  /** Read the next non-empty decommented physical line, or undefined at the end of all files. */
+  private readPhysical(): string | undefined {
+    while (this.stack.length) {
+      const frame = this.stack[0]!;
+      const file = frame.file;
+      if (!file || file.next >= file.lines.length) {
+        if (!this.nextFile()) return undefined;
+        continue;
+      }
+      const index = file.next++;
+      let raw = file.lines[index]!;
+      // keepalived's checker and VRRP passes read a consolidated copy in which every line ends
+      // with a newline, so a last line without one is still counted
+      file.lineNo++;
+      raw = raw.replace(/[\r\n]+$/, '');
+      const nul = raw.indexOf('\0');
+      if (nul >= 0) {
+        this.report(ConfigErr.WARNING, 'Line contains a NUL byte - the rest of the line is ignored');
+        raw = raw.slice(0, nul);
+      }
+      if (Buffer.byteLength(raw) > MAX_LINE_BYTES) {
+        this.report(
+          ConfigErr.GENERAL_ERROR,
+          `Line too long (${Buffer.byteLength(raw)} bytes, at most ${MAX_LINE_BYTES}) - ignoring`,
+        );
+        continue;
+      }
+      if (raw.length === 0) {
+        if (this.multilineDef) this.endMultilineDefinition();
+        continue;
+      }
+      const line = this.decomment(raw);
+      if (line.length) return line;
+    }
+    return undefined;
+  }
+
+  private endMultilineDefinition(): void {
+    const def = this.multilineDef!;
+    this.multilineDef = undefined;
+    if (!def.value.length) def.multiline = false;
+  }
+
+  /** keepalived's decomment(): strip leading/trailing blanks and a #/! comment outside quotes. */
+  private decomment(input: string): string {
+    let s = input.replace(/^[ \t]+/, '');
+    let quote = false;
+    let cont = false;
+    let cut = -1;
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+      const c = s[i]!;
+      if (c === '"') {
+        if (cut < 0) quote = !quote;
+        out += c;
+        continue;
+      }
+      if (c === '\\') {
+        if (i + 1 < s.length) {
+          const n = s[i + 1]!;
+          if (!quote && (n === '#' || n === '!')) {
+            out += n;
+          } else {
+            out += c + n;
+          }
+          i++;
+          continue;
+        }
+        cont = true;
+        break;
+      }
+      if (!quote && cut < 0 && (c === '!' || c === '#')) cut = out.length;
+      out += c;
+    }
+    if (quote) this.report(ConfigErr.GENERAL_ERROR, `Unterminated quote '${s}'`);
+    s = cut >= 0 ? out.slice(0, cut) : out;
+    s = s.replace(/[ \t]+$/, '');
+    if (cont) s += '\\';
+    return s;
+  }
+
+  /**
+   * The next logical line, or undefined at the end of the configuration.
+   * Also reports an extra '}' as keepalived does (it counts braces as it reads).
+   */
+  next(): string | undefined {
+    let buf: string | undefined;
+    for (;;) {
+      buf = this.nextRaw();
+      if (buf === undefined) return undefined;
+      buf = this.preprocess(buf);
+      if (buf === '') continue;
+      const include = parseInclude(buf);
+      if (include) {
+        this.include(include.pattern, include.type);
+        continue;
+      }
+      break;
+    }
+    return this.splitBraces(buf);
+  }
+
+  /** End-of-parse check (keepalived's init_data): unbalanced '{'. */
+  finish(): void {
+    if (this.blockDepth > 0)
+      this.options.diagnostics.add(
+        ConfigErr.MISSING_EOB,
+        `There are ${this.blockDepth} missing '}'s or extra '{'s`,
+      );
+  }
+
+  /** Where the next line comes from: residue, sequences, multi-line expansion, or the files. */
+  private nextRaw(): string | undefined {
+    for (;;) {
+      let buf: string;
+      if (this.residue !== undefined) {
+        buf = this.residue;
+        this.residue = undefined;
+      } else if (this.seqs.length > this.multilineSeqDepth) {
+        buf = this.nextFromSequence();
+      } else if (this.nextPtr !== undefined) {
+        const end = this.nextPtr.indexOf(DEF_LINE_END);
+        if (end < 0) {
+          buf = this.nextPtr;
+          const popped = this.multilineStack.pop();
+          if (popped) {
+            this.nextPtr = popped.ptr;
+            this.multilineSeqDepth = popped.seqDepth;
+          } else {
+            this.nextPtr = undefined;
+            this.multilineSeqDepth = 0;
+          }
+        } else {
+          buf = this.nextPtr.slice(0, end);
+          this.nextPtr = this.nextPtr.slice(end + 1);
+        }
+      } else {
+        const line = this.readPhysical();
+        if (line === undefined) return undefined;
+        buf = line;
+      }
+
+      if (this.multilineDef) {
+        this.continueMultilineDefinition(buf);
+        continue;
+      }
+      if (buf.length === 0) continue;
+      return buf;
+    }
+  }
+
+  private continueMultilineDefinition(line: string): void {
+    const def = this.multilineDef!;
+    let text = line;
+    let more = false;
+    if (text.endsWith('\\')) {
+      text = text.slice(0, -1).replace(/[ \t]+$/, '') + DEF_LINE_END;
+      more = true;
+    } else {
+      this.endMultilineDefinition();
+    }
+    if (text.length >= 2 || (text.length && !more)) def.value += text;
+  }
+
+  private nextFromSequence(): string {
+    const seq = this.seqs[this.seqs.length - 1]!;
+    if (seq.variable !== undefined) {
+      this.setDefinition(seq.variable, seq.hex ? seq.next.toString(16) : String(seq.next));
+      seq.next += seq.step;
+      if ((seq.step > 0 && seq.next > seq.last) || (seq.step < 0 && seq.next < seq.last)) this.seqs.pop();
+      return seq.text;
+    }
+    const values = seq.listValues![seq.listIndex]!;
+    seq.listParams!.forEach((name, i) => this.setDefinition(name, values[i] ?? ''));
+    seq.listIndex++;
+    if (seq.listIndex >= seq.listValues!.length) this.seqs.pop();
+    return seq.text;
+  }
+
+  /** Conditionals, definitions, sequences and substitution (the inner loop of read_line). */
+  private preprocess(input: string): string {
+    let buf = input;
+    let recheck: boolean;
+    do {
+      recheck = false;
+      if (buf[0] === '@') {
+        const reverse = buf[1] === '^';
+        const ofs = reverse ? 2 : 1;
+        const space = buf.slice(ofs).search(/[ \t]/);
+        if (space < 0) return '';
+        const id = buf.slice(ofs, ofs + space);
+        if ((id !== this.options.configId) !== reverse) return '';
+        buf = buf.slice(ofs + space).replace(/^[ \t]+/, '');
+      }
+      if (buf[0] === '$') {
+        const def = this.checkDefinition(buf);
+        if (def) {
+          if (def.multiline) this.multilineDef = def;
+          return '';
+        }
+      }
+      if (buf.startsWith('~SEQ') || buf.startsWith('~LST')) {
+        if (buf[1] === 'S') {
+          if (!this.addSequence(buf)) this.report(ConfigErr.GENERAL_ERROR, `Invalid ~SEQ specification '${buf}'`);
+        } else if (!this.addList(buf)) this.report(ConfigErr.GENERAL_ERROR, `Invalid ~LST specification '${buf}'`);
+        return '';
+      }
+      if (buf[0] === '~') break;
+      if (this.defs.size && buf.includes('$')) {
+        this.substitutionStopped = false;
+        const replaced = this.replaceParams(buf);
+        if (replaced === undefined) break;
+        buf = this.decomment(replaced);
+        if (this.substitutionStopped) break;
+        if (buf[0] === '@' || buf.includes('$')) recheck = true;
+      }
+    } while (recheck);
+    return buf;
+  }
+
+  /** Split off a '{' or '}' not inside double quotes; the rest becomes the next line. */
+  private splitBraces(input: string): string {
+    let buf = input;
+    let p = -1;
+    if (buf[0] === '{' || buf[0] === '}') p = 0;
+    else {
+      for (let i = 0; i < buf.length; i++) {
+        const c = buf[i];
+        if (c === '"') {
+          const close = buf.indexOf('"', i + 1);
+          if (close < 0) break;
+          i = close;
+          continue;
+        }
+        if (c === '{' || c === '}') {
+          p = i;
+          break;
+        }
+      }
+    }
+    if (p >= 0) {
+      const skip = p === 0 ? 1 + (/^[ \t]*/.exec(buf.slice(1))?.[0].length ?? 0) : 0;
+      const rest = buf.slice(p + skip).replace(/[ \t]+$/, '');
+      if (rest.length) {
+        this.residue = rest;
+        buf = buf.slice(0, p + skip);
+      }
+    }
+    buf = buf.replace(/[ \t]+$/, '');
+    if (buf === '{') this.blockDepth++;
+    else if (buf === '}') {
+      if (this.blockDepth-- < 1) {
+        this.report(ConfigErr.UNEXPECTED_EOB, "Extra '}' found");
+        this.blockDepth = 0;
+      }
+    }
+    return buf;
+  }
+
+  // ---- definitions ----
+
+  private addStandardDefinitions(): void {
+    const std = (name: string, value: string, fn?: Definition['fn'], maxParams = 0, wordParam = false) =>
+      this.defs.set(name, { name, value, multiline: false, ...(fn ? { fn } : {}), maxParams, wordParam });
+    std('_PWD', '', () => this.currentDir());
+    std('_INSTANCE', '', () => this.options.configId);
+    std('_RANDOM', '', (params) => this.randomValue(params), 2);
+    std('_HASH', '#');
+    std('_BANG', '!');
+    std('_ENV', '', (params) => this.options.env(params ?? '') ?? '', 1, true);
+  }
+
+  private randomValue(params: string | undefined): string {
+    let min = 0;
+    let max = 32767;
+    if (params) {
+      const nums = params.trim().split(/\s+/).map((n) => parseInt(n, 10));
+      min = nums[0] ?? 0;
+      if (nums.length > 1) max = nums[1]!;
+    }
+    const span = max - min + 1;
+    return String(span > 0 ? (this.random.next() % span) + min : min);
+  }
+
+  private setDefinition(name: string, value: string): void {
+    const def = this.defs.get(name);
+    if (def && !def.multiline) {
+      def.value = value;
+      delete def.fn;
+    } else if (!def) this.defs.set(name, { name, value, multiline: false, maxParams: 0 });
+  }
+
+  /** `$NAME=VALUE` (no blank before '='); a trailing '\' starts a multi-line definition. */
+  private checkDefinition(buf: string): Definition | undefined {
+    const m = /^\$([A-Za-z_][A-Za-z0-9_]*)=/.exec(buf);
+    if (!m) return undefined;
+    const name = m[1]!;
+    let value = buf.slice(m[0].length).replace(/^[ \t]+/, '');
+    let multiline = false;
+    if (value.endsWith('\\')) {
+      value = value.slice(0, -1).replace(/[ \t]+$/, '');
+      value = value.length ? value + DEF_LINE_END : '';
+      multiline = true;
+    }
+    let def = this.defs.get(name);
+    if (def) {
+      def.value = value;
+      def.multiline = multiline;
+      delete def.fn;
+    } else {
+      def = { name, value, multiline, maxParams: 0 };
+      this.defs.set(name, def);
+    }
+    return def;
+  }
+
+  /**
+   * A reference at buf[pos] ('$'): `$NAME` followed by a blank, ',', ')' or the end, or
+   * `${NAME}` / `${NAME params}`. Multi-line definitions only expand when the reference ends the line.
+   */
+  private findReference(buf: string, pos: number): { def: Definition; end: number; params?: string } | undefined {
+    let i = pos + 1;
+    const braces = buf[i] === '{';
+    if (braces) i++;
+    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(buf.slice(i));
+    if (!m) return undefined;
+    const name = m[0];
+    let j = i + name.length;
+    let params: string | undefined;
+    if (braces) {
+      const def = this.defs.get(name);
+      const close = buf.indexOf('}', j);
+      if (close < 0) return undefined;
+      const inner = buf.slice(j, close);
+      if (inner.length) {
+        const valid = def?.wordParam ? /^ +[A-Za-z_][A-Za-z0-9_]*$/.test(inner) : /^[ 0-9]*[0-9]$/.test(inner);
+        if (!valid) return undefined;
+        params = inner.trim();
+      }
+      j = close + 1;
+    } else if (j < buf.length && !' \t,)'.includes(buf[j]!)) return undefined;
+    const def = this.defs.get(name);
+    if (!def) return undefined;
+    const atEnd = j >= buf.length;
+    if (def.multiline && !atEnd) return undefined;
+    if (params !== undefined && !def.maxParams) return undefined;
+    return params !== undefined ? { def, end: j, params } : { def, end: j };
+  }
+
+  /** keepalived's replace_param(): substitute references; undefined when nothing was replaced. */
+  private replaceParams(input: string): string | undefined {
+    let buf = input;
+    let pos = 0;
+    let found = false;
+    let count = 0;
+    while ((pos = buf.indexOf('$', pos)) >= 0 && pos + 1 < buf.length) {
+      const ref = this.findReference(buf, pos);
+      if (!ref) {
+        pos++;
+        continue;
+      }
+      if (++count > MAX_SUBSTITUTIONS_PER_LINE) {
+        this.report(ConfigErr.GENERAL_ERROR, `Definition $${ref.def.name} refers to itself - substitution stopped`);
+        this.substitutionStopped = true;
+        return buf;
+      }
+      found = true;
+      const def = ref.def;
+      let replacement: string;
+      if (def.multiline) {
+        if (this.nextPtr !== undefined) this.multilineStack.push({ ptr: this.nextPtr, seqDepth: this.multilineSeqDepth });
+        this.multilineSeqDepth = this.seqs.length;
+        const end = def.value.indexOf(DEF_LINE_END);
+        replacement = end < 0 ? def.value : def.value.slice(0, end);
+        this.nextPtr = end < 0 ? '' : def.value.slice(end + 1);
+      } else {
+        replacement = def.fn ? def.fn(ref.params) : def.value;
+      }
+      const next = buf.slice(0, pos) + replacement + buf.slice(ref.end);
+      if (Buffer.byteLength(next) > MAX_LINE_BYTES) {
+        this.report(ConfigErr.GENERAL_ERROR, `Parameter substitution on line '${buf}' would exceed maximum line length`);
+        this.substitutionStopped = true;
+        return buf;
+      }
+      buf = next;
+      if (def.value.replace(/^[ \t]+/, '')[0] === '~') break;
+    }
+    return found ? buf : undefined;
+  }
+
+  // ---- ~SEQ and ~LST ----
+
+  private addSequence(buf: string): boolean {
+    let p = 4;
+    let hex = false;
+    if (buf[p] === 'x') {
+      hex = true;
+      p++;
+    }
+    const m = /^[ \t]*\([ \t]*/.exec(buf.slice(p));
+    if (!m) return false;
+    p += m[0].length;
+    const varStart = p;
+    while (p < buf.length && !' \t,)'.includes(buf[p]!)) p++;
+    const variable = buf.slice(varStart, p);
+    while (buf[p] === ' ' || buf[p] === '\t') p++;
+    if (p >= buf.length || buf[p] === ')' || variable === '') {
+      this.report(ConfigErr.GENERAL_ERROR, `Invalid ~SEQ definition '${buf}'`);
+      return false;
+    }
+    p++;
+    const close = buf.indexOf(')', p);
+    if (close < 0) {
+      this.report(ConfigErr.GENERAL_ERROR, `Invalid ~SEQ definition '${buf}'`);
+      return false;
+    }
+    let args = buf.slice(p, close + 1);
+    if (this.defs.size && args.includes('$')) {
+      const saved = this.nextPtr;
+      const replaced = this.replaceParams(args);
+      if (this.nextPtr !== saved) {
+        this.nextPtr = saved;
+        this.report(ConfigErr.GENERAL_ERROR, `~SEQ parameter is multiline definition '${buf}'`);
+        return false;
+      }
+      if (replaced !== undefined) args = replaced;
+    }
+    const nums = args
+      .slice(0, -1)
+      .split(',')
+      .map((s) => s.trim());
+    const parsed = nums.map(parseCLong);
+    if (parsed.some((n) => n === undefined) || parsed.length > 3) {
+      this.report(ConfigErr.GENERAL_ERROR, `Invalid ~SEQ definition '${buf}'`);
+      return false;
+    }
+    let start: number;
+    let step: number;
+    let end: number;
+    if (parsed.length === 1) {
+      end = parsed[0]!;
+      step = end < 1 ? -1 : 1;
+      start = end < 0 ? -1 : 1;
+    } else if (parsed.length === 2) {
+      start = parsed[0]!;
+      end = parsed[1]!;
+      step = start <= end ? 1 : -1;
+    } else {
+      [start, step, end] = parsed as [number, number, number];
+      if (!step || (start < end && step < 0) || (start > end && step > 0)) {
+        this.report(ConfigErr.GENERAL_ERROR, `Invalid ~SEQ values '${buf}'`);
+        return false;
+      }
+    }
+    if (hex && (start < 0 || end < 0)) {
+      this.report(ConfigErr.GENERAL_ERROR, `~SEQx is only valid for positive numbers '${buf}'`);
+      return false;
+    }
+    const text = buf.slice(close + 1).replace(/^[ \t]+/, '');
+    this.seqs.push({ text, variable, next: start, step, last: end, hex, listIndex: 0 });
+    return true;
+  }
+
+  private addList(buf: string): boolean {
+    const body = /^~LST[ \t]*\((.*)$/.exec(buf);
+    if (!body) return false;
+    let s = body[1]!;
+    // variables: NAME or {NAME, NAME}
+    const vars = /^[ \t]*(?:\{([^}]*)\}|([^ \t,)]+))[ \t]*,/.exec(s);
+    if (!vars) return false;
+    const params = (vars[1] ?? vars[2]!).split(',').map((v) => v.trim());
+    if (params.some((v) => v === '' || /[ \t]/.test(v))) return false;
+    s = s.slice(vars[0].length);
+    const values: string[][] = [];
+    for (;;) {
+      s = s.replace(/^[ \t]+/, '');
+      let set: string[];
+      const group = /^\{([^}]*)\}[ \t]*/.exec(s);
+      if (group) {
+        set = group[1]!.split(',').map((v) => v.trim());
+        s = s.slice(group[0].length);
+      } else {
+        const one = /^([^ \t,)]*)[ \t]*/.exec(s)!;
+        set = [one[1]!];
+        s = s.slice(one[0].length);
+      }
+      if (set.length > params.length) {
+        this.report(ConfigErr.GENERAL_ERROR, `~LST specification has too many values '${buf}'`);
+        return false;
+      }
+      while (set.length < params.length) set.push('');
+      values.push(set);
+      if (s[0] === ')') break;
+      if (s[0] !== ',') return false;
+      s = s.slice(1);
+    }
+    if (!values.length) return false;
+    const text = s.slice(1).replace(/^[ \t]+/, '');
+    this.seqs.push({ text, next: 0, step: 0, last: 0, hex: false, listParams: params, listValues: values, listIndex: 0 });
+    return true;
+  }
+}
+
+/** keepalived's is_include()/check_include(): `include`, `includer`, `includem`, … */
+function parseInclude(buf: string): { pattern: string; type: number } | undefined {
+  if (!buf.startsWith('include') || buf.length < 8) return undefined;
+  const c = buf[7]!;
+  if (c === ' ' || c === '\t') return { pattern: buf.slice(8).replace(/^[ \t]+/, ''), type: INCLUDE };
+  if (!(buf[8] === ' ' || buf[8] === '\t') || !'rmwba'.includes(c)) return undefined;
+  const type =
+    c === 'r'
+      ? INCLUDE_R
+      : c === 'a'
+        ? INCLUDE_ALL
+        : c === 'w'
+          ? INCLUDE_R | INCLUDE_M | INCLUDE_W
+          : c === 'm'
+            ? INCLUDE_R | INCLUDE_M
+            : INCLUDE_R | INCLUDE_B;
+  return { pattern: buf.slice(9).replace(/^[ \t]+/, ''), type };
+}
+
+/** strtol(s, &end, 0) on a whole field: decimal, 0x hex or 0 octal; an empty field is 0. */
+function parseCLong(field: string): number | undefined {
+  if (field === '') return 0;
+  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(field);
+  if (!m) return undefined;
+  const digits = m[2]!;
+  const v = /^0[xX]/.test(digits) ? parseInt(digits, 16) : digits.length > 1 && digits[0] === '0' ? parseInt(digits, 8) : parseInt(digits, 10);
+  return m[1] === '-' ? -v : v;
+}
+
+function describeErrno(code: string): string {
+  switch (code) {
+    case 'EACCES':
+      return 'Permission denied';
+    case 'ENOENT':
+      return 'No such file or directory';
+    case 'EISDIR':
+      return 'Is a directory';
+    default:
+      return code;
   }
 }
