@@ -49,6 +49,8 @@ export interface HostFacts {
   env(name: string): string | undefined;
   /** Does the kernel provide IPVS (for configs with virtual servers)? */
   readonly hasIpvs: boolean;
+  /** Online CPUs (range of *_cpu_affinity); undefined when unknown. */
+  readonly cpuCount?: number;
 }
 
 /** Host facts for a host with the given interfaces and nothing else: for tests and simulation. */

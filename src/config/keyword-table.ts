@@ -36,6 +36,8 @@ export interface KeywordContext extends Reporter {
   readValueWords(strvec: Strvec): string[];
   /** keepalived's skip_block(): ignore the rest of the current block (or the next one). */
   skipBlock(needBlockStart: boolean): void;
+  /** The include checks in force (-e, or `include_check`, restored at the end of each include). */
+  includeCheck(): number;
   /** Set by `include_check` in global_defs; applies to the includes that follow. */
   setIncludeCheck(flags: number): void;
   /** Set by `random_seed`: seeds ${_RANDOM}. */
@@ -72,8 +74,15 @@ export interface KeywordDef {
   readonly summary?: string;
 }
 
+const blockIndexes = new WeakMap<readonly KeywordDef[], Map<string, KeywordDef>>();
+
 /** Find a keyword in a block: exact, case-sensitive, first match wins (keepalived's strcmp). */
 export function findKeyword(block: readonly KeywordDef[], word: string): KeywordDef | undefined {
-  for (const k of block) if (k.name === word) return k;
-  return undefined;
+  let index = blockIndexes.get(block);
+  if (!index) {
+    index = new Map();
+    for (const k of block) if (!index.has(k.name)) index.set(k.name, k);
+    blockIndexes.set(block, index);
+  }
+  return index.get(word);
 }

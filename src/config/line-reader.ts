@@ -292,13 +292,14 @@ export class LineReader {
       // keepalived's checker and VRRP passes read a consolidated copy in which every line ends
       // with a newline, so a last line without one is still counted
       file.lineNo++;
-      raw = raw.replace(/[\r\n]+$/, '');
+      if (raw.endsWith('\r')) raw = raw.replace(/[\r\n]+$/, '');
       const nul = raw.indexOf('\0');
       if (nul >= 0) {
         this.report(ConfigErr.WARNING, 'Line contains a NUL byte - the rest of the line is ignored');
         raw = raw.slice(0, nul);
       }
-      if (Buffer.byteLength(raw) > MAX_LINE_BYTES) {
+      // a UTF-16 code unit is at most 3 UTF-8 bytes: only long lines need measuring
+      if (raw.length > MAX_LINE_BYTES / 3 && Buffer.byteLength(raw) > MAX_LINE_BYTES) {
         this.report(
           ConfigErr.GENERAL_ERROR,
           `Line too long (${Buffer.byteLength(raw)} bytes, at most ${MAX_LINE_BYTES}) - ignoring`,
@@ -323,6 +324,7 @@ export class LineReader {
 
   /** keepalived's decomment(): strip leading/trailing blanks and a #/! comment outside quotes. */
   private decomment(input: string): string {
+    if (!SPECIAL_FOR_DECOMMENT.test(input)) return trimBlanks(input);
     let s = input.replace(/^[ \t]+/, '');
     let quote = false;
     let cont = false;
@@ -500,6 +502,7 @@ export class LineReader {
 
   /** Split off a '{' or '}' not inside double quotes; the rest becomes the next line. */
   private splitBraces(input: string): string {
+    if (!BRACES.test(input)) return trimBlanksEnd(input);
     let buf = input;
     let p = -1;
     if (buf[0] === '{' || buf[0] === '}') p = 0;
@@ -779,6 +782,23 @@ export class LineReader {
     this.seqs.push({ text, next: 0, step: 0, last: 0, hex: false, listParams: params, listValues: values, listIndex: 0 });
     return true;
   }
+}
+
+const SPECIAL_FOR_DECOMMENT = /[!#"\\]/;
+const BRACES = /[{}]/;
+
+function trimBlanks(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
+  while (b > a && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+function trimBlanksEnd(s: string): string {
+  let b = s.length;
+  while (b > 0 && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
+  return b === s.length ? s : s.slice(0, b);
 }
 
 /** keepalived's is_include()/check_include(): `include`, `includer`, `includem`, … */

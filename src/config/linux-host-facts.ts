@@ -171,5 +171,6 @@ export function linuxHostFacts(options: LinuxHostFactsOptions = {}): HostFacts {
     which: (command) => searchPath(command, env['PATH']),
     env: (name) => env[name],
     hasIpvs: fs.existsSync('/proc/net/ip_vs'),
+    cpuCount: os.cpus().length,
   };
 }

@@ -51,6 +51,9 @@ class Engine implements KeywordContext {
     this.state.diagnostics.add(level, message, this.reader.position);
   }
 
+  includeCheck(): number {
+    return this.reader.getIncludeCheck();
+  }
   setIncludeCheck(flags: number): void {
     this.reader.setIncludeCheck(flags);
   }

@@ -133,7 +133,10 @@ export function parseScript(ctx: KeywordContext, strvec: Strvec, kind: string): 
   return spec;
 }
 
-/** keepalived's cmd_str(): the command line as keepalived prints it (words joined by spaces). */
+/**
+ * keepalived's cmd_str(): the command line as keepalived prints it in messages — each word in
+ * single quotes, except a first word starting with '<' or '>' (a bash redirection-only script).
+ */
 export function scriptCommandLine(script: ScriptSpec): string {
-  return script.argv.join(' ');
+  return script.argv.map((w, i) => (i === 0 && (w[0] === '<' || w[0] === '>') ? w : `'${w}'`)).join(' ');
 }

@@ -6,8 +6,9 @@
 import { ConfigErr } from './diagnostics.js';
 import type { Reporter } from './values.js';
 
-const WHITE_SPACE = ' \t\f\n\r\v';
-const isWhite = (c: string | undefined) => c !== undefined && WHITE_SPACE.includes(c);
+/** keepalived's WHITE_SPACE: " \t\f\n\r\v" */
+const isWhiteCode = (c: number) => c === 32 || (c >= 9 && c <= 13);
+const isWhite = (c: string | undefined) => c !== undefined && isWhiteCode(c.charCodeAt(0));
 
 /** keepalived's alloc_strvec_r(): words of an ordinary line. An empty line gives []. */
 export function splitWords(line: string, r: Reporter): string[] {
@@ -15,9 +16,9 @@ export function splitWords(line: string, r: Reporter): string[] {
   let i = 0;
   const n = line.length;
   while (true) {
-    while (i < n && isWhite(line[i])) i++;
+    while (i < n && isWhiteCode(line.charCodeAt(i))) i++;
     if (i >= n) break;
-    if (line[i] === '"') {
+    if (line.charCodeAt(i) === 34 /* " */) {
       const close = line.indexOf('"', i + 1);
       if (close < 0) {
         r.report(ConfigErr.UNMATCHED_QUOTE, `Unmatched quote: '${line}'`);
@@ -27,7 +28,7 @@ export function splitWords(line: string, r: Reporter): string[] {
       i = close + 1;
     } else {
       const start = i;
-      while (i < n && !isWhite(line[i]) && line[i] !== '"') i++;
+      for (let c = line.charCodeAt(i); i < n && !isWhiteCode(c) && c !== 34; c = line.charCodeAt(++i));
       words.push(line.slice(start, i));
     }
   }

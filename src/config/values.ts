@@ -133,50 +133,64 @@ export function readUnsigned64(r: Reporter, word: string, min: bigint, max: bigi
  * read_decimal_unsigned(): a decimal with at most `shift` fractional digits, returned as an
  * integer scaled by 10^shift (so 2.5 with shift 6 is 2500000). min/max are in scaled units.
  * Too many decimals is reported but the value is rounded and still range-checked, as keepalived.
+ * With `ignoreError` (keepalived's ignore_error, used by every timer keyword), a malformed number
+ * is reported and yet the digits C's strtoull could read are used when they are in range: "5x"
+ * as a timer is 5 µs and "x" is 0 — keepalived 2.2.7 does this even under -t.
  */
-export function readDecimal(r: Reporter, word: string, min: number, max: number, shift: number): number | undefined {
+export function readDecimal(
+  r: Reporter,
+  word: string,
+  min: number,
+  max: number | bigint,
+  shift: number,
+  ignoreError = false,
+): number | undefined {
   if (word[0] === '-') {
     r.report(ConfigErr.INVALID_NUMBER, `negative number '${word}'`);
     return undefined;
   }
   const dot = word.indexOf('.');
-  let intPart = dot >= 0 ? word.slice(0, dot) : word;
+  const intPart = dot >= 0 ? word.slice(0, dot) : word;
   let frac = dot >= 0 ? word.slice(dot + 1) : '';
   let roundUp = false;
-  let tooMany = false;
   if (frac.length > shift) {
     r.report(ConfigErr.INVALID_NUMBER, `number '${word}' has too many decimal places`);
     roundUp = frac[shift]! >= '5';
     frac = frac.slice(0, shift);
-    tooMany = true;
   }
   const digits = intPart + frac + '0'.repeat(shift - frac.length);
-  const { value, complete, empty } = parseCInteger(digits, 10);
-  const valid = complete && !(empty && digits.length > 0);
-  let scaled = value + (roundUp ? 1n : 0n);
+  const lead = /^[ \t\n\v\f\r]*\+?([0-9]*)/.exec(digits)!;
+  const valid = lead[0].length === digits.length && lead[1]!.length > 0;
+  const scaled = BigInt(lead[1] || '0') + (roundUp ? 1n : 0n);
+  const lo = BigInt(min);
+  const hi = BigInt(max);
+  const inRange = scaled >= lo && scaled <= hi;
   if (!valid) {
     r.report(ConfigErr.INVALID_NUMBER, `invalid number '${word}'`);
-    return undefined;
+    return ignoreError && inRange && scaled <= ULONG_MAX ? Number(scaled) : undefined;
   }
-  if (scaled > ULONG_MAX || scaled < 0n) {
+  if (scaled > ULONG_MAX) {
     r.report(ConfigErr.INVALID_NUMBER, `number '${word}' outside unsigned decimal range`);
     return undefined;
   }
-  const n = Number(scaled);
-  if (n < min || n > max) {
-    const unit = 10 ** shift;
-    const fmt = (v: number) => `${Math.floor(v / unit)}.${String(v % unit).padStart(shift, '0')}`;
-    r.report(ConfigErr.INVALID_NUMBER, `number '${word}' outside range [${fmt(min)}, ${fmt(max)}]`);
+  if (!inRange) {
+    const unit = 10n ** BigInt(shift);
+    const fmt = (v: bigint) => `${v / unit}.${String(v % unit).padStart(shift, '0')}`;
+    r.report(ConfigErr.INVALID_NUMBER, `number '${word}' outside range [${fmt(lo)}, ${fmt(hi)}]`);
     return undefined;
   }
-  void tooMany;
-  void intPart;
-  return n;
+  return Number(scaled);
 }
 
-/** read_timer(): decimal seconds with microsecond resolution; result in microseconds. */
-export function readTimer(r: Reporter, word: string, minUs: number, maxUs: number): number | undefined {
-  return readDecimal(r, word, minUs, maxUs || Number.MAX_SAFE_INTEGER, TIMER_HZ_DIGITS);
+/** keepalived's TIMER_MAXIMUM (ULONG_MAX - 1), the bound of a timer read with no maximum. */
+export const TIMER_MAXIMUM = ULONG_MAX - 1n;
+
+/**
+ * read_timer(): decimal seconds with microsecond resolution; result in microseconds.
+ * A maximum of 0 means no maximum (keepalived's TIMER_MAXIMUM).
+ */
+export function readTimer(r: Reporter, word: string, minUs: number, maxUs: number, ignoreError = false): number | undefined {
+  return readDecimal(r, word, minUs, maxUs || TIMER_MAXIMUM, TIMER_HZ_DIGITS, ignoreError);
 }
 
 /** check_true_false(): true|on|yes → true, false|off|no → false, anything else → undefined. */

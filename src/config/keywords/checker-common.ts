@@ -5,8 +5,7 @@
 import { ConfigErr } from '../diagnostics.js';
 import type { KeywordContext, KeywordDef, Strvec } from '../keyword-table.js';
 import type { CheckerBase, CheckerType, ConnectionOptions, LvsAddress, RealServer } from '../model/lvs.js';
-import { checkTrueFalse, need, readUnsigned } from '../values.js';
-import { readTimerLenient } from './lvs-timer.js';
+import { checkTrueFalse, need, readTimer, readUnsigned } from '../values.js';
 import { canonicalAddress, ipv6Groups, isInetAddress } from './lvs-address.js';
 import { currentChecker, dequeueChecker, queueChecker } from './lvs-state.js';
 
@@ -150,7 +149,7 @@ function connectionKeywords(co: ConnectionSelector): KeywordDef[] {
       handler: (strvec, ctx) => {
         const c = co(ctx);
         const word = need(ctx, strvec, 1);
-        const t = readTimerLenient(ctx, word, 1, UINT_MAX);
+        const t = readTimer(ctx, word, 1, UINT_MAX, true);
         if (t === undefined) {
           ctx.report(ConfigErr.GENERAL_ERROR, `connect_timeout ${word} invalid - ignoring`);
           return;
@@ -207,7 +206,7 @@ const retryKeywords: KeywordDef[] = [
     summary: 'Delay between retries.',
     handler: (strvec, ctx) => {
       const word = need(ctx, strvec, 1);
-      const v = readTimerLenient(ctx, word, 0, 0);
+      const v = readTimer(ctx, word, 0, 0, true);
       if (v === undefined) {
         ctx.report(ConfigErr.GENERAL_ERROR, `Invalid delay_before_retry connection value '${word}'`);
         return;
@@ -223,7 +222,7 @@ const retryKeywords: KeywordDef[] = [
     summary: 'Random delay (0..warmup) before the first check.',
     handler: (strvec, ctx) => {
       const word = need(ctx, strvec, 1);
-      const v = readTimerLenient(ctx, word, 0, 0);
+      const v = readTimer(ctx, word, 0, 0, true);
       if (v === undefined) {
         ctx.report(ConfigErr.GENERAL_ERROR, `Invalid warmup connection value '${word}'`);
         return;
@@ -239,7 +238,7 @@ const retryKeywords: KeywordDef[] = [
     summary: 'Interval between checks.',
     handler: (strvec, ctx) => {
       const word = need(ctx, strvec, 1);
-      const v = readTimerLenient(ctx, word, 1, 0);
+      const v = readTimer(ctx, word, 1, 0, true);
       if (v === undefined) {
         ctx.report(ConfigErr.GENERAL_ERROR, `delay_loop '${word}' is invalid - ignoring`);
         return;

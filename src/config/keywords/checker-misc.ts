@@ -5,7 +5,7 @@
 import { ConfigErr } from '../diagnostics.js';
 import type { KeywordContext, KeywordDef } from '../keyword-table.js';
 import type { MiscChecker } from '../model/lvs.js';
-import { getDefaultScriptUser, lookupScriptUser } from '../script.js';
+import { getDefaultScriptUser, lookupScriptUser, scriptCommandLine } from '../script.js';
 import { splitQuotedEscaped } from '../tokenizer.js';
 import { need, readUnsigned } from '../values.js';
 import { checkerCommonKeywords, newCheckerBase, startChecker } from './checker-common.js';
@@ -22,13 +22,8 @@ function misc(ctx: KeywordContext): MiscChecker | undefined {
   return ctx.scratch.get(CURRENT) as MiscChecker | undefined;
 }
 
-/**
- * keepalived's cmd_str(): each word in single quotes, except a first word starting with < or >.
- * (script.ts scriptCommandLine joins without quotes, which is not what keepalived prints here.)
- */
 function cmd(m: MiscChecker): string {
-  if (!m.script) return '';
-  return m.script.argv.map((w, i) => (i === 0 && (w[0] === '<' || w[0] === '>') ? w : `'${w}'`)).join(' ');
+  return m.script ? scriptCommandLine(m.script) : '';
 }
 
 const miscKeywords: KeywordDef[] = [

@@ -198,8 +198,8 @@ function processKeywords(p: ProcessKind): KeywordDef[] {
 
 /** The number of online CPUs: from the host facts when they provide it (cpuCount), else no upper bound. */
 function cpuCount(ctx: KeywordContext): number {
-  const n = (ctx.host as { readonly cpuCount?: number }).cpuCount;
-  return typeof n === 'number' && n > 0 ? n : INT_MAX;
+  const n = ctx.host.cpuCount;
+  return n !== undefined && n > 0 ? n : INT_MAX;
 }
 
 function rlimitKeyword(p: ProcessKind, name: string, deprecatedBy?: string): KeywordDef {
@@ -755,8 +755,7 @@ function rxBufsPolicyHandler(strvec: Strvec, ctx: KeywordContext): void {
 }
 
 function includeCheckHandler(strvec: Strvec, ctx: KeywordContext): void {
-  const KEY = 'global.includeCheck';
-  let flags = (ctx.scratch.get(KEY) as number | undefined) ?? 0;
+  let flags = ctx.includeCheck();
   if (strvec.length > 1) {
     for (let i = 1; i < strvec.length; i++) {
       const word = strvec[i]!;
@@ -781,7 +780,6 @@ function includeCheckHandler(strvec: Strvec, ctx: KeywordContext): void {
       else flags &= ~bit;
     }
   } else flags = INCLUDE_R | INCLUDE_M | INCLUDE_W | INCLUDE_B;
-  ctx.scratch.set(KEY, flags);
   g(ctx).includeCheck = flags;
   ctx.setIncludeCheck(flags);
 }

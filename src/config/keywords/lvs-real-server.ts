@@ -6,8 +6,7 @@ import { ConfigErr } from '../diagnostics.js';
 import type { KeywordContext, KeywordDef, Strvec } from '../keyword-table.js';
 import type { RealServer } from '../model/lvs.js';
 import { parseScript } from '../script.js';
-import { checkTrueFalse, need, readUnsigned } from '../values.js';
-import { readTimerLenient } from './lvs-timer.js';
+import { checkTrueFalse, need, readTimer, readUnsigned } from '../values.js';
 import { bfdCheckKeyword } from './checker-bfd.js';
 import { dnsCheckKeyword } from './checker-dns.js';
 import { fileCheckKeyword } from './checker-file.js';
@@ -61,7 +60,7 @@ function timer(
 ) {
   return onRs((rs, strvec, ctx) => {
     const word = need(ctx, strvec, 1);
-    const v = readTimerLenient(ctx, word, min, max);
+    const v = readTimer(ctx, word, min, max, true);
     if (v === undefined) ctx.report(ConfigErr.GENERAL_ERROR, message(word));
     else rs[field] = v;
   });

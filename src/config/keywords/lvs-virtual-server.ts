@@ -7,8 +7,7 @@ import { ConfigErr } from '../diagnostics.js';
 import type { KeywordContext, KeywordDef, Strvec } from '../keyword-table.js';
 import type { ServiceFlag, VirtualServer } from '../model/lvs.js';
 import { parseScript } from '../script.js';
-import { checkTrueFalse, need, readUnsigned } from '../values.js';
-import { readTimerLenient } from './lvs-timer.js';
+import { checkTrueFalse, need, readTimer, readUnsigned } from '../values.js';
 import { formatIp, nonZeroPort, parseSockAddr } from './lvs-address.js';
 import { parseForwarding } from './lvs-forwarding.js';
 import { IPVS_WEIGHT_LIMIT, realServerKeyword } from './lvs-real-server.js';
@@ -51,7 +50,7 @@ function vsTimer(
 ) {
   return onVs((vs, strvec, ctx) => {
     const word = need(ctx, strvec, 1);
-    const v = readTimerLenient(ctx, word, min, max);
+    const v = readTimer(ctx, word, min, max, true);
     if (v === undefined) ctx.report(ConfigErr.GENERAL_ERROR, message(word));
     else vs[field] = v;
   });

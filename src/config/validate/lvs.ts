@@ -14,6 +14,7 @@ import { formatTrio, sameAddress } from '../keywords/lvs-address.js';
 import { DEFAULT_TUNNEL } from '../keywords/lvs-forwarding.js';
 import { IPVS_SVC_PERSISTENT_TIMEOUT } from '../keywords/lvs-virtual-server.js';
 import type { ValidationContext } from './context.js';
+import { checkGlobalScripts, checkScriptGroup } from './script-security.js';
 
 export const IPVS_DEF_SCHED = 'wlc';
 
@@ -285,6 +286,6 @@ export function validateLvs(ctx: ValidationContext): void {
     validateVirtualServer(ctx, config, vs);
   }
   for (const vs of vss) resolveCheckers(vs);
-  // keepalived's check_check_script_security() runs here over lvsScripts(config) (and the global
-  // notify fifo scripts); the shared script-security check is applied by its owner.
+  // keepalived's check_check_script_security(): the checker process's scripts and its FIFO readers
+  if (vss.length) checkScriptGroup(ctx, 'check', [...lvsScripts(config), ...checkGlobalScripts(config)]);
 }
