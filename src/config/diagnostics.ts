@@ -50,6 +50,12 @@ export const CONFIG_TEST_EXIT = {
   SECURITY: 6,
   /** keepalived exits the parse at once when a keyword misses a parameter (KEEPALIVED_EXIT_CONFIG). */
   ABORTED: 2,
+  /**
+   * An include that its checks (-e, include_check, includer/m/w/b/a) require is missing or
+   * unreadable: keepalived stops right after reading the files (KEEPALIVED_EXIT_NO_CONFIG), before
+   * the config test proper.
+   */
+  INCLUDE_FAILED: 6,
 } as const;
 
 /**
@@ -67,8 +73,28 @@ export class Diagnostics {
   readonly list: Diagnostic[] = [];
   private worstLevel: ConfigErr = ConfigErr.OK;
   aborted = false;
+  /** Set when a checked include failed (keepalived's config_file_error). */
+  includeFailed = false;
+  /**
+   * Set when keepalived's separate reads of the config (parent, checker, VRRP) can see different
+   * things: the block structure is off (a '{' or '}' out of place, a block without its '{'), or a
+   * line uses \# or \! (the checker and VRRP reads see them as comments: see LineReader).
+   */
+  passesMayDiffer = false;
+  private readonly seen: Set<string> | undefined;
+
+  /** With `unique`, a diagnostic identical to an earlier one is not added again. */
+  constructor(options: { unique?: boolean } = {}) {
+    this.seen = options.unique ? new Set() : undefined;
+  }
 
   add(level: ConfigErr, message: string, at?: SourcePosition): void {
+    if (this.seen) {
+      const key = `${level}\0${at?.file ?? ''}\0${at?.line ?? ''}\0${message}`;
+      if (this.seen.has(key)) return;
+      this.seen.add(key);
+    }
+    if (level >= ConfigErr.UNEXPECTED_BOB && level <= ConfigErr.MISSING_EOB) this.passesMayDiffer = true;
     this.list.push(at ? { level, message, at } : { level, message });
     if (this.worstLevel === ConfigErr.OK || this.worstLevel < level) this.worstLevel = level;
   }
@@ -80,6 +106,7 @@ export class Diagnostics {
   /** The exit code `keepalived -t` would give for what was reported. */
   exitCode(): number {
     if (this.aborted) return CONFIG_TEST_EXIT.ABORTED;
+    if (this.includeFailed) return CONFIG_TEST_EXIT.INCLUDE_FAILED;
     switch (this.worstLevel) {
       case ConfigErr.OK:
         return CONFIG_TEST_EXIT.OK;

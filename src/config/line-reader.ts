@@ -42,6 +42,12 @@ export interface LineReaderOptions {
   env: (name: string) => string | undefined;
   /** -e: every include must be readable and match (include_check with all bits). */
   allConfig: boolean;
+  /**
+   * Read as keepalived's checker and VRRP processes do: they read a copy of the config that the
+   * parent wrote with every line already decommented, and decomment it again — so an escaped
+   * \# or \! that the parent kept as text starts a comment for them.
+   */
+  copyPass?: boolean;
 }
 
 interface OpenFile {
@@ -145,6 +151,7 @@ export class LineReader {
   private fileError(errorType: number, includeType: number, message: string): void {
     const flags = this.includeCheck | includeType;
     this.options.diagnostics.add(flags & errorType ? ConfigErr.FILE_NOT_FOUND : ConfigErr.OK, message, this.position);
+    if (flags & errorType) this.options.diagnostics.includeFailed = true;
   }
 
   /**
@@ -310,7 +317,8 @@ export class LineReader {
         if (this.multilineDef) this.endMultilineDefinition();
         continue;
       }
-      const line = this.decomment(raw);
+      let line = this.decomment(raw);
+      if (this.options.copyPass) line = this.decomment(line);
       if (line.length) return line;
     }
     return undefined;
@@ -342,6 +350,7 @@ export class LineReader {
           const n = s[i + 1]!;
           if (!quote && (n === '#' || n === '!')) {
             out += n;
+            this.options.diagnostics.passesMayDiffer = true;
           } else {
             out += c + n;
           }

@@ -1,16 +1,27 @@
 /**
  * Reading a keepalived.conf into the typed model: lines → keyword table → model → validation.
  * This is the one entry point the CLI, the daemon and the tests use.
+ *
+ * keepalived -t reads the config three times (parent: global settings; checker process: virtual
+ * servers; VRRP process: VRRP), each time skipping the blocks it does not own, and validates each
+ * part after its read (keepalived/core/main.c, validate_config()). When the config's block
+ * structure is sound, one read with every keyword active sees exactly what the three reads see, so
+ * that is what we do first. When it is not (a stray or missing brace), or a read stops early (a
+ * missing parameter, a required include), the three reads are made as keepalived makes them, so
+ * that the verdict is still keepalived's.
  */
-import { ConfigAbort, Diagnostics } from './diagnostics.js';
+import { ConfigAbort, ConfigErr, Diagnostics } from './diagnostics.js';
 import type { ConfigFileSystem } from './config-fs.js';
 import { memoryFileSystem, nodeFileSystem } from './config-fs.js';
 import type { HostFacts } from './host-facts.js';
 import { emptyConfig, type KeepalivedConfig } from './model/index.js';
-import { rootKeywords } from './keywords/index.js';
+import { emptyBfdConfig } from './model/bfd.js';
+import { allActiveKeywords, keepalivedPasses } from './keywords/index.js';
+import type { KeywordDef } from './keyword-table.js';
 import { parseStream } from './parser.js';
 import { LineReader } from './line-reader.js';
-import { validateConfig } from './validate/index.js';
+import { validateBfd, validateConfig, validateGlobal, validateLvs, validateVrrp } from './validate/index.js';
+import type { ValidationContext } from './validate/context.js';
 
 export interface LoadOptions {
   readonly host: HostFacts;
@@ -33,32 +44,84 @@ export function defaultConfigId(hostname: string): string {
   return dot >= 0 ? hostname.slice(0, dot) : hostname;
 }
 
-export function loadConfig(file: string, options: LoadOptions): LoadResult {
-  const diagnostics = new Diagnostics();
-  const config = emptyConfig(options.host.hostname);
-  const configId = options.configId ?? defaultConfigId(options.host.hostname);
+interface Run {
+  readonly file: string;
+  readonly options: LoadOptions;
+  readonly configId: string;
+  readonly config: KeepalivedConfig;
+  readonly diagnostics: Diagnostics;
+}
+
+type ReadOutcome = 'read' | 'missing' | 'aborted';
+
+/** One read of the config with the given root table. */
+function read(run: Run, keywords: readonly KeywordDef[], copyPass = false): ReadOutcome {
   const reader = new LineReader({
-    fs: options.fs ?? nodeFileSystem,
-    diagnostics,
-    configId,
-    env: (name) => options.host.env(name),
-    allConfig: options.allConfig ?? false,
+    copyPass,
+    fs: run.options.fs ?? nodeFileSystem,
+    diagnostics: run.diagnostics,
+    configId: run.configId,
+    env: (name) => run.options.host.env(name),
+    allConfig: run.options.allConfig ?? false,
   });
-  const found = reader.openMain(file);
-  if (found) {
-    try {
-      parseStream(reader, rootKeywords, { config, host: options.host, configId, diagnostics });
-      validateConfig({
-        config,
-        host: options.host,
-        report: (level, message) => diagnostics.add(level, message),
-      });
-    } catch (e) {
-      if (!(e instanceof ConfigAbort)) throw e;
-      diagnostics.aborted = true;
-    }
+  if (!reader.openMain(run.file)) return 'missing';
+  try {
+    parseStream(reader, keywords, {
+      config: run.config,
+      host: run.options.host,
+      configId: run.configId,
+      diagnostics: run.diagnostics,
+    });
+    return 'read';
+  } catch (e) {
+    if (!(e instanceof ConfigAbort)) throw e;
+    run.diagnostics.aborted = true;
+    return 'aborted';
   }
-  return { config, diagnostics, found };
+}
+
+function validation(run: Run): ValidationContext {
+  return {
+    config: run.config,
+    host: run.options.host,
+    report: (level: ConfigErr, message: string) => run.diagnostics.add(level, message),
+  };
+}
+
+/** keepalived's own sequence of reads and checks. */
+function readAsKeepalived(run: Run): void {
+  if (read(run, keepalivedPasses.parent) !== 'read' || run.diagnostics.includeFailed) return;
+  const ctx = validation(run);
+  validateGlobal(ctx);
+  if (read(run, keepalivedPasses.checker, true) !== 'read') return;
+  validateLvs(ctx);
+  // the VRRP process has BFD instances and track files of its own
+  run.config.bfd = emptyBfdConfig();
+  run.config.global.trackFiles = [];
+  if (read(run, keepalivedPasses.vrrp, true) !== 'read') return;
+  validateVrrp(ctx);
+  validateBfd(ctx);
+}
+
+export function loadConfig(file: string, options: LoadOptions): LoadResult {
+  const configId = options.configId ?? defaultConfigId(options.host.hostname);
+  const single: Run = { file, options, configId, config: emptyConfig(options.host.hostname), diagnostics: new Diagnostics() };
+  const outcome = read(single, allActiveKeywords);
+  if (outcome === 'missing') return { config: single.config, diagnostics: single.diagnostics, found: false };
+  const d = single.diagnostics;
+  if (outcome === 'read' && !d.includeFailed && !d.passesMayDiffer) {
+    validateConfig(validation(single));
+    return { config: single.config, diagnostics: d, found: true };
+  }
+  const exact: Run = {
+    file,
+    options,
+    configId,
+    config: emptyConfig(options.host.hostname),
+    diagnostics: new Diagnostics({ unique: true }),
+  };
+  readAsKeepalived(exact);
+  return { config: exact.config, diagnostics: exact.diagnostics, found: true };
 }
 
 /** Parse config text held in memory (tests, fuzzing, `lint` of a piped config). */

@@ -5,7 +5,7 @@
  * keepalived's handling of braces, unknown keywords and skipped blocks — including its quirks
  * (an unknown keyword's block is not skipped: its lines are read as keywords of the current block).
  */
-import { ConfigErr, type Diagnostics, type SourcePosition } from './diagnostics.js';
+import { ConfigAbort, ConfigErr, type Diagnostics, type SourcePosition } from './diagnostics.js';
 import type { HostFacts } from './host-facts.js';
 import { findKeyword, type KeywordContext, type KeywordDef, type Strvec } from './keyword-table.js';
 import type { LineReader } from './line-reader.js';
@@ -18,6 +18,9 @@ export interface ParseState {
   configId: string;
   diagnostics: Diagnostics;
 }
+
+/** Prefix of the diagnostic for a keyword handler that failed unexpectedly (a bug of ours). */
+export const INTERNAL_ERROR = 'keepalived-ts internal error';
 
 const BOB = '{';
 const EOB = '}';
@@ -122,19 +125,43 @@ class Engine implements KeywordContext {
   }
 
   private runKeyword(keyword: KeywordDef, lineWords: Strvec): void {
+    if (keyword.inactive) {
+      // keepalived installs no sub-keywords under an inactive root keyword: its block is skipped
+      // by counting braces, starting here (or at the next line's '{')
+      this.skipSublevel = lineWords[lineWords.length - 1] === BOB ? 1 : -1;
+      return;
+    }
     let words = lineWords;
-    if (keyword.inactive) this.skipSublevel = words[words.length - 1] === BOB ? 1 : -1;
     let bobNeeded = false;
     if (keyword.sub) {
       if (words[words.length - 1] === BOB) words = words.slice(0, -1);
       else bobNeeded = true;
     }
-    if (!keyword.inactive && keyword.handler) keyword.handler(words, this);
+    if (keyword.handler) this.runHandler(keyword, () => keyword.handler!(words, this));
+    if (keyword.sub && this.skipSublevel === -1) {
+      // The handler refused the block (skip_block): it is skipped from this level, as an inactive
+      // keyword's. keepalived descends into the block's keywords first, which is the same when the
+      // '{' follows, and crashes when it does not (their handlers find no object to fill).
+      return;
+    }
     if (keyword.sub) {
       this.kwLevel++;
       const skipped = this.processStream(keyword.sub, bobNeeded);
       this.kwLevel--;
-      if (!skipped && !keyword.inactive && keyword.close) keyword.close(this);
+      if (!skipped && keyword.close) this.runHandler(keyword, () => keyword.close!(this));
+    }
+  }
+
+  /**
+   * A handler that fails unexpectedly must not take the whole parse (or the daemon) down: the
+   * failure becomes a diagnostic at the line, and reading goes on. (Fuzzing asserts it never happens.)
+   */
+  private runHandler(keyword: KeywordDef, run: () => void): void {
+    try {
+      run();
+    } catch (e) {
+      if (e instanceof ConfigAbort) throw e;
+      this.report(ConfigErr.GENERAL_ERROR, `${INTERNAL_ERROR} while reading '${keyword.name}': ${(e as Error).message}`);
     }
   }
 
@@ -166,6 +193,7 @@ class Engine implements KeywordContext {
         } else {
           // keepalived only logs this; it is not a config error
           this.report(ConfigErr.OK, `'{' missing from beginning of block ${strvec[0]}`);
+          this.state.diagnostics.passesMayDiffer = true;
         }
       }
       let hadEob = false;

@@ -64,8 +64,11 @@ export function splitQuotedEscaped(text: string, r: Reporter): string[] | undefi
     if (i >= n) break;
     let word = '';
     let quote: string | undefined;
+    /** keepalived only notices an open quote when some text follows it on the line */
+    let textAfterQuote = false;
     while (i < n) {
       const c = text[i]!;
+      if (quote) textAfterQuote = true;
       if (c === '\\') {
         i++;
         if (i >= n) {
@@ -99,6 +102,7 @@ export function splitQuotedEscaped(text: string, r: Reporter): string[] | undefi
       }
       if (c === '"' || c === "'") {
         quote = c;
+        textAfterQuote = false;
         i++;
         continue;
       }
@@ -106,7 +110,7 @@ export function splitQuotedEscaped(text: string, r: Reporter): string[] | undefi
       word += c;
       i++;
     }
-    if (quote) {
+    if (quote && textAfterQuote) {
       r.report(ConfigErr.UNMATCHED_QUOTE, `String '${text}': missing terminating ${quote}`);
       return undefined;
     }

@@ -137,15 +137,15 @@ test('include: relative to the including file, glob in order, braces, inside blo
   assert.deepEqual(r.diags, []);
 });
 
-test('plain include of a missing file is said but is no error; includer/-m/-a make it one', () => {
+test('plain include of a missing file is said but is no error; includem/includew make keepalived stop (exit 6)', () => {
   const plain = read({ '/k.conf': 'include /nope.conf\n' });
   assert.deepEqual(plain.diags, ["(/k.conf: Line 1) Config files missing '/nope.conf'."]);
   assert.equal(plain.diagnostics.exitCode(), 0);
   const checked = read({ '/k.conf': 'includem /nope.conf\n' });
-  assert.equal(checked.diagnostics.exitCode(), 4);
+  assert.equal(checked.diagnostics.exitCode(), 6);
   const wild = read({ '/k.conf': 'includew /etc/*.none\n', '/etc/a.conf': 'x\n' });
   assert.deepEqual(wild.diags, ["(/k.conf: Line 1) No config files matched '/etc/*.none'."]);
-  assert.equal(wild.diagnostics.exitCode(), 4);
+  assert.equal(wild.diagnostics.exitCode(), 6);
 });
 
 test('a recursive include is a diagnostic, not a hang', () => {

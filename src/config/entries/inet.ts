@@ -34,6 +34,28 @@ export function parseIPv4(text: string): number[] | undefined {
 }
 
 /** glibc inet_pton(AF_INET6): 8 groups of 16 bits, one '::', optional trailing dotted quad. */
+/**
+ * inet_aton(): the numeric forms getaddrinfo() also resolves — a, a.b, a.b.c or a.b.c.d, each
+ * part decimal, octal (leading 0) or hex (0x), the last part filling the remaining bytes.
+ * Returns the dotted quad, or undefined.
+ */
+export function inetAton(text: string): string | undefined {
+  const parts = text.split('.');
+  if (parts.length > 4) return undefined;
+  const values: number[] = [];
+  for (const part of parts) {
+    const m = /^(0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*)$/.exec(part);
+    if (!m) return undefined;
+    const v = /^0[xX]/.test(part) ? parseInt(part.slice(2) || '0', 16) : part.length > 1 && part[0] === '0' ? parseInt(part, 8) : parseInt(part, 10);
+    values.push(v);
+  }
+  const last = values.pop()!;
+  if (values.some((v) => v > 255) || last >= 2 ** (8 * (4 - values.length))) return undefined;
+  let n = last;
+  values.forEach((v, i) => (n += v * 2 ** (8 * (3 - i))));
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
 export function parseIPv6(text: string): number[] | undefined {
   if (text.length === 0) return undefined;
   const dbl = text.indexOf('::');

@@ -11,7 +11,7 @@ import type { GlobalConfig, NotifyFifo, ProcessTuning } from '../model/global.js
 import type { TrackFile } from '../model/trackers.js';
 import { parseScript, scriptUserAt, setDefaultScriptUser } from '../script.js';
 import { checkTrueFalse, need, readDecimal, readInt, readUnsigned, TIMER_HZ, TIMER_HZ_DIGITS } from '../values.js';
-import { isIPv4Multicast, isIPv6MulticastLinkLocal, parseIPv6, parseSockaddr } from '../entries/inet.js';
+import { inetAton, isIPv4Multicast, isIPv6MulticastLinkLocal, parseIPv6, parseSockaddr } from '../entries/inet.js';
 
 const UINT_MAX = 4294967295;
 const INT_MAX = 2147483647;
@@ -367,9 +367,12 @@ function smtpServerHandler(strvec: Strvec, ctx: KeywordContext): void {
   let isAddress = false;
   if (ok && !/[-/]/.test(host)) isAddress = parseSockaddr(host) !== undefined;
   if (ok && !isAddress) {
-    // domain_stosockaddr(): keepalived resolves the name with getaddrinfo(); keepalived-ts takes
-    // any well-formed host name (resolution is a run-time matter).
-    ok = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(host) && !/^[0-9.]+$/.test(host);
+    // domain_stosockaddr(): keepalived resolves the name with getaddrinfo(), which also takes
+    // inet_aton's numeric forms ("65536" is 0.1.0.0); keepalived-ts takes any well-formed host
+    // name (resolution is a run-time matter).
+    ok =
+      inetAton(host) !== undefined ||
+      (/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(host) && !/^[0-9.]+$/.test(host));
   }
   if (!ok) {
     err(ctx, `Invalid smtp server ${host} ${port}`);
@@ -1559,6 +1562,13 @@ export const globalRootKeywords: readonly KeywordDef[] = [
     summary: 'how long the parent waits for children to stop',
   },
   { name: 'global_defs', sub: globalDefsKeywords, args: '{ ... }', support: 'parsed', summary: 'global settings' },
+];
+
+/**
+ * track_file blocks (keepalived/trackers/track_file.c): read by keepalived's VRRP and checker
+ * processes, not by its parent.
+ */
+export const trackFileRootKeywords: readonly KeywordDef[] = [
   {
     name: 'track_file',
     handler: trackFileOpen(false),

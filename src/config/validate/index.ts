@@ -9,6 +9,8 @@ import { validateLvs } from './lvs.js';
 import { validateVrrp } from './vrrp.js';
 import { validateBfd } from './bfd.js';
 
+export { validateGlobal, validateLvs, validateVrrp, validateBfd };
+
 export function validateConfig(ctx: ValidationContext): void {
   validateGlobal(ctx);
   validateLvs(ctx);
