@@ -23,6 +23,7 @@ export interface ParseState {
 export const INTERNAL_ERROR = 'keepalived-ts internal error';
 
 const BOB = '{';
+const NO_KEYWORDS: readonly KeywordDef[] = [];
 const EOB = '}';
 
 class Engine implements KeywordContext {
@@ -138,17 +139,15 @@ class Engine implements KeywordContext {
       else bobNeeded = true;
     }
     if (keyword.handler) this.runHandler(keyword, () => keyword.handler!(words, this));
-    if (keyword.sub && this.skipSublevel === -1) {
-      // The handler refused the block (skip_block): it is skipped from this level, as an inactive
-      // keyword's. keepalived descends into the block's keywords first, which is the same when the
-      // '{' follows, and crashes when it does not (their handlers find no object to fill).
-      return;
-    }
     if (keyword.sub) {
+      // A handler that refused its block (skip_block) leaves nothing for the block's keywords to
+      // fill: the block is skipped as keepalived skips it; if no '{' follows after all, keepalived
+      // would run the block's handlers on nothing (and crash), so we read those lines as unknown.
+      const refused = this.skipSublevel === -1;
       this.kwLevel++;
-      const skipped = this.processStream(keyword.sub, bobNeeded);
+      const skipped = this.processStream(refused ? NO_KEYWORDS : keyword.sub, bobNeeded);
       this.kwLevel--;
-      if (!skipped && keyword.close) this.runHandler(keyword, () => keyword.close!(this));
+      if (!skipped && !refused && keyword.close) this.runHandler(keyword, () => keyword.close!(this));
     }
   }
 

@@ -25,11 +25,11 @@ import { generateCases, writeCase, type DiffCase } from './differential-cases.js
 const KEEPALIVED = '/usr/sbin/keepalived';
 
 /**
- * Exit-code agreement required (fraction of cases). Measured when the harness was written, with
- * the parser still being completed by other helpers: 81.0 % (226/279) first, then 94.6 % (264/279)
- * an hour later. The lead tunes this at the end.
+ * Exit-code agreement required (fraction of cases). Measured on the 279 generated cases: 81.0 %
+ * while the keyword tables were being written, 97.5 % (272/279) once complete — the 7 left are
+ * KNOWN_DISAGREEMENTS (keepalived crashing, or passing a missing main file).
  */
-export const EXIT_AGREEMENT_THRESHOLD = 0.94;
+export const EXIT_AGREEMENT_THRESHOLD = 0.96;
 
 export interface RunResult {
   readonly status: number | null;

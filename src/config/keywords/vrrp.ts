@@ -61,46 +61,39 @@ const trackGroupRoot: KeywordDef = {
 
 /* ---- static_* ---- */
 
+/** A static_* block: each line is an entry parsed as its VRRP counterpart, kept in `target`. */
+function staticBlock<T>(
+  name: string,
+  args: string,
+  summary: string,
+  parse: (e: ReturnType<typeof entryContext>, words: Strvec, isStatic: boolean) => T | undefined,
+  target: (ctx: KeywordContext) => T[],
+): KeywordDef {
+  return {
+    name,
+    args,
+    summary,
+    handler: (strvec, ctx) => {
+      ctx.config.vrrp.haveVrrpConfig = true;
+      const e = entryContext(ctx);
+      ctx.readValueBlock(strvec, (w) => {
+        const entry = parse(e, w, true);
+        if (entry) target(ctx).push(entry);
+      });
+    },
+  };
+}
+
 const staticRoots: KeywordDef[] = [
-  {
-    name: 'static_ipaddress',
-    args: '{ ADDR[/PREFIX] [dev IF] … [track_group G] }',
-    summary: 'addresses configured at startup, never moved by VRRP',
-    handler: (strvec, ctx) => {
-      ctx.config.vrrp.haveVrrpConfig = true;
-      const e = entryContext(ctx);
-      ctx.readValueBlock(strvec, (w) => {
-        const a = parseIpAddressEntry(e, w, true);
-        if (a) ctx.config.vrrp.staticAddresses.push(a);
-      });
-    },
-  },
-  {
-    name: 'static_routes',
-    args: '{ ip route syntax … }',
-    summary: 'routes configured at startup',
-    handler: (strvec, ctx) => {
-      ctx.config.vrrp.haveVrrpConfig = true;
-      const e = entryContext(ctx);
-      ctx.readValueBlock(strvec, (w) => {
-        const r = parseIpRouteEntry(e, w, true);
-        if (r) ctx.config.vrrp.staticRoutes.push(r);
-      });
-    },
-  },
-  {
-    name: 'static_rules',
-    args: '{ ip rule syntax … }',
-    summary: 'rules configured at startup',
-    handler: (strvec, ctx) => {
-      ctx.config.vrrp.haveVrrpConfig = true;
-      const e = entryContext(ctx);
-      ctx.readValueBlock(strvec, (w) => {
-        const r = parseIpRuleEntry(e, w, true);
-        if (r) ctx.config.vrrp.staticRules.push(r);
-      });
-    },
-  },
+  staticBlock(
+    'static_ipaddress',
+    '{ ADDR[/PREFIX] [dev IF] … [track_group G] }',
+    'addresses configured at startup, never moved by VRRP',
+    parseIpAddressEntry,
+    (ctx) => ctx.config.vrrp.staticAddresses,
+  ),
+  staticBlock('static_routes', '{ ip route syntax … }', 'routes configured at startup', parseIpRouteEntry, (ctx) => ctx.config.vrrp.staticRoutes),
+  staticBlock('static_rules', '{ ip rule syntax … }', 'rules configured at startup', parseIpRuleEntry, (ctx) => ctx.config.vrrp.staticRules),
 ];
 
 /* ---- vrrp_sync_group ---- */
