@@ -515,21 +515,7 @@ export class LineReader {
     let buf = input;
     let p = -1;
     if (buf[0] === '{' || buf[0] === '}') p = 0;
-    else {
-      for (let i = 0; i < buf.length; i++) {
-        const c = buf[i];
-        if (c === '"') {
-          const close = buf.indexOf('"', i + 1);
-          if (close < 0) break;
-          i = close;
-          continue;
-        }
-        if (c === '{' || c === '}') {
-          p = i;
-          break;
-        }
-      }
-    }
+    else p = firstBraceOutsideQuotes(buf);
     if (p >= 0) {
       const skip = p === 0 ? 1 + (/^[ \t]*/.exec(buf.slice(1))?.[0].length ?? 0) : 0;
       const rest = buf.slice(p + skip).replace(/[ \t]+$/, '');
@@ -790,6 +776,21 @@ export class LineReader {
     const text = s.slice(1).replace(/^[ \t]+/, '');
     this.seqs.push({ text, next: 0, step: 0, last: 0, hex: false, listParams: params, listValues: values, listIndex: 0 });
     return true;
+  }
+}
+
+/** Index of the first '{' or '}' not inside double quotes, or -1. */
+function firstBraceOutsideQuotes(buf: string): number {
+  let from = 0;
+  for (;;) {
+    const open = buf.indexOf('{', from);
+    const close = buf.indexOf('}', from);
+    const brace = open < 0 ? close : close < 0 ? open : Math.min(open, close);
+    const quote = buf.indexOf('"', from);
+    if (quote < 0 || (brace >= 0 && brace < quote)) return brace;
+    const end = buf.indexOf('"', quote + 1);
+    if (end < 0) return -1;
+    from = end + 1;
   }
 }
 

@@ -37,9 +37,13 @@ export function need(r: Reporter, strvec: Strvec, index: number): string {
 }
 
 const WHITE = /^[ \t\f\r\v\n]*/;
+/** The common case, an ordinary decimal that a double holds exactly. */
+const PLAIN_DECIMAL = /^[0-9]{1,15}$/;
+const PLAIN_FIXED = /^([0-9]{1,9})(?:\.([0-9]{1,6}))?$/;
 
 /** C strtol/strtoul prefix parse: returns the value and whether the whole string was used. */
 function parseCInteger(text: string, base: number): { value: bigint; complete: boolean; empty: boolean } {
+  if (base === 10 && PLAIN_DECIMAL.test(text)) return { value: BigInt(Number(text)), complete: true, empty: false };
   let s = text.replace(WHITE, '');
   let negative = false;
   if (s[0] === '+' || s[0] === '-') {
@@ -145,6 +149,12 @@ export function readDecimal(
   shift: number,
   ignoreError = false,
 ): number | undefined {
+  const plain = shift === TIMER_HZ_DIGITS ? PLAIN_FIXED.exec(word) : null;
+  if (plain) {
+    const frac = plain[2] ?? '';
+    const v = Number(plain[1]) * 10 ** shift + Number(frac.padEnd(shift, '0') || '0');
+    if (v >= min && BigInt(v) <= BigInt(max)) return v;
+  }
   if (word[0] === '-') {
     r.report(ConfigErr.INVALID_NUMBER, `negative number '${word}'`);
     return undefined;
