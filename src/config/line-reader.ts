@@ -20,14 +20,19 @@ import type { ConfigFileSystem } from './config-fs.js';
 import { ConfigErr, type Diagnostics, type SourcePosition } from './diagnostics.js';
 import { globFiles, hasBrace } from './glob.js';
 import { Random } from './random.js';
-
-/** include flags (keepalived include_t) */
-export const INCLUDE = 0;
-export const INCLUDE_R = 0x01;
-export const INCLUDE_M = 0x02;
-export const INCLUDE_W = 0x04;
-export const INCLUDE_B = 0x08;
-export const INCLUDE_ALL = INCLUDE_R | INCLUDE_M | INCLUDE_W | INCLUDE_B;
+import { parseList, parseSequence, type Sequence } from './sequences.js';
+import {
+  BRACES,
+  decomment,
+  firstBraceOutsideQuotes,
+  INCLUDE_ALL,
+  INCLUDE_B,
+  INCLUDE_M,
+  INCLUDE_R,
+  INCLUDE_W,
+  parseInclude,
+  trimBlanksEnd,
+} from './line-text.js';
 
 /** keepalived's line buffer (MAXBUF) holds 1023 characters and a NUL. */
 export const MAX_LINE_BYTES = 1023;
@@ -83,20 +88,6 @@ interface Definition {
   readonly maxParams: number;
   /** `${_ENV NAME}` takes a word, not numbers. */
   readonly wordParam?: boolean;
-}
-
-interface Sequence {
-  readonly text: string;
-  /** ~SEQ */
-  readonly variable?: string;
-  next: number;
-  readonly step: number;
-  readonly last: number;
-  readonly hex: boolean;
-  /** ~LST */
-  readonly listParams?: string[];
-  readonly listValues?: string[][];
-  listIndex: number;
 }
 
 export class LineReader {
@@ -330,44 +321,12 @@ export class LineReader {
     if (!def.value.length) def.multiline = false;
   }
 
-  /** keepalived's decomment(): strip leading/trailing blanks and a #/! comment outside quotes. */
+  /** decomment() with keepalived's report of an open quote. */
   private decomment(input: string): string {
-    if (!SPECIAL_FOR_DECOMMENT.test(input)) return trimBlanks(input);
-    let s = input.replace(/^[ \t]+/, '');
-    let quote = false;
-    let cont = false;
-    let cut = -1;
-    let out = '';
-    for (let i = 0; i < s.length; i++) {
-      const c = s[i]!;
-      if (c === '"') {
-        if (cut < 0) quote = !quote;
-        out += c;
-        continue;
-      }
-      if (c === '\\') {
-        if (i + 1 < s.length) {
-          const n = s[i + 1]!;
-          if (!quote && (n === '#' || n === '!')) {
-            out += n;
-            this.options.diagnostics.passesMayDiffer = true;
-          } else {
-            out += c + n;
-          }
-          i++;
-          continue;
-        }
-        cont = true;
-        break;
-      }
-      if (!quote && cut < 0 && (c === '!' || c === '#')) cut = out.length;
-      out += c;
-    }
-    if (quote) this.report(ConfigErr.GENERAL_ERROR, `Unterminated quote '${s}'`);
-    s = cut >= 0 ? out.slice(0, cut) : out;
-    s = s.replace(/[ \t]+$/, '');
-    if (cont) s += '\\';
-    return s;
+    const d = decomment(input);
+    if (d.unterminatedQuote) this.report(ConfigErr.GENERAL_ERROR, `Unterminated quote '${input.replace(/^[ \t]+/, '')}'`);
+    if (d.escapedCommentChar) this.options.diagnostics.passesMayDiffer = true;
+    return d.text;
   }
 
   /**
@@ -491,9 +450,10 @@ export class LineReader {
         }
       }
       if (buf.startsWith('~SEQ') || buf.startsWith('~LST')) {
-        if (buf[1] === 'S') {
-          if (!this.addSequence(buf)) this.report(ConfigErr.GENERAL_ERROR, `Invalid ~SEQ specification '${buf}'`);
-        } else if (!this.addList(buf)) this.report(ConfigErr.GENERAL_ERROR, `Invalid ~LST specification '${buf}'`);
+        const report = (level: ConfigErr, message: string) => this.report(level, message);
+        const seq = buf[1] === 'S' ? parseSequence(buf, report, (args) => this.substituteSequenceArgs(args)) : parseList(buf, report);
+        if (seq) this.seqs.push(seq);
+        else this.report(ConfigErr.GENERAL_ERROR, `Invalid ${buf.slice(0, 4)} specification '${buf}'`);
         return '';
       }
       if (buf[0] === '~') break;
@@ -625,6 +585,17 @@ export class LineReader {
     return params !== undefined ? { def, end: j, params } : { def, end: j };
   }
 
+  /** Definitions in ~SEQ's numbers; undefined when one is a multi-line definition (not allowed). */
+  private substituteSequenceArgs(args: string): string | undefined {
+    const saved = this.nextPtr;
+    const replaced = this.replaceParams(args);
+    if (this.nextPtr !== saved) {
+      this.nextPtr = saved;
+      return undefined;
+    }
+    return replaced ?? args;
+  }
+
   /** keepalived's replace_param(): substitute references; undefined when nothing was replaced. */
   private replaceParams(input: string): string | undefined {
     let buf = input;
@@ -668,176 +639,7 @@ export class LineReader {
 
   // ---- ~SEQ and ~LST ----
 
-  private addSequence(buf: string): boolean {
-    let p = 4;
-    let hex = false;
-    if (buf[p] === 'x') {
-      hex = true;
-      p++;
-    }
-    const m = /^[ \t]*\([ \t]*/.exec(buf.slice(p));
-    if (!m) return false;
-    p += m[0].length;
-    const varStart = p;
-    while (p < buf.length && !' \t,)'.includes(buf[p]!)) p++;
-    const variable = buf.slice(varStart, p);
-    while (buf[p] === ' ' || buf[p] === '\t') p++;
-    if (p >= buf.length || buf[p] === ')' || variable === '') {
-      this.report(ConfigErr.GENERAL_ERROR, `Invalid ~SEQ definition '${buf}'`);
-      return false;
-    }
-    p++;
-    const close = buf.indexOf(')', p);
-    if (close < 0) {
-      this.report(ConfigErr.GENERAL_ERROR, `Invalid ~SEQ definition '${buf}'`);
-      return false;
-    }
-    let args = buf.slice(p, close + 1);
-    if (this.defs.size && args.includes('$')) {
-      const saved = this.nextPtr;
-      const replaced = this.replaceParams(args);
-      if (this.nextPtr !== saved) {
-        this.nextPtr = saved;
-        this.report(ConfigErr.GENERAL_ERROR, `~SEQ parameter is multiline definition '${buf}'`);
-        return false;
-      }
-      if (replaced !== undefined) args = replaced;
-    }
-    const nums = args
-      .slice(0, -1)
-      .split(',')
-      .map((s) => s.trim());
-    const parsed = nums.map(parseCLong);
-    if (parsed.some((n) => n === undefined) || parsed.length > 3) {
-      this.report(ConfigErr.GENERAL_ERROR, `Invalid ~SEQ definition '${buf}'`);
-      return false;
-    }
-    let start: number;
-    let step: number;
-    let end: number;
-    if (parsed.length === 1) {
-      end = parsed[0]!;
-      step = end < 1 ? -1 : 1;
-      start = end < 0 ? -1 : 1;
-    } else if (parsed.length === 2) {
-      start = parsed[0]!;
-      end = parsed[1]!;
-      step = start <= end ? 1 : -1;
-    } else {
-      [start, step, end] = parsed as [number, number, number];
-      if (!step || (start < end && step < 0) || (start > end && step > 0)) {
-        this.report(ConfigErr.GENERAL_ERROR, `Invalid ~SEQ values '${buf}'`);
-        return false;
-      }
-    }
-    if (hex && (start < 0 || end < 0)) {
-      this.report(ConfigErr.GENERAL_ERROR, `~SEQx is only valid for positive numbers '${buf}'`);
-      return false;
-    }
-    const text = buf.slice(close + 1).replace(/^[ \t]+/, '');
-    this.seqs.push({ text, variable, next: start, step, last: end, hex, listIndex: 0 });
-    return true;
-  }
 
-  private addList(buf: string): boolean {
-    const body = /^~LST[ \t]*\((.*)$/.exec(buf);
-    if (!body) return false;
-    let s = body[1]!;
-    // variables: NAME or {NAME, NAME}
-    const vars = /^[ \t]*(?:\{([^}]*)\}|([^ \t,)]+))[ \t]*,/.exec(s);
-    if (!vars) return false;
-    const params = (vars[1] ?? vars[2]!).split(',').map((v) => v.trim());
-    if (params.some((v) => v === '' || /[ \t]/.test(v))) return false;
-    s = s.slice(vars[0].length);
-    const values: string[][] = [];
-    for (;;) {
-      s = s.replace(/^[ \t]+/, '');
-      let set: string[];
-      const group = /^\{([^}]*)\}[ \t]*/.exec(s);
-      if (group) {
-        set = group[1]!.split(',').map((v) => v.trim());
-        s = s.slice(group[0].length);
-      } else {
-        const one = /^([^ \t,)]*)[ \t]*/.exec(s)!;
-        set = [one[1]!];
-        s = s.slice(one[0].length);
-      }
-      if (set.length > params.length) {
-        this.report(ConfigErr.GENERAL_ERROR, `~LST specification has too many values '${buf}'`);
-        return false;
-      }
-      while (set.length < params.length) set.push('');
-      values.push(set);
-      if (s[0] === ')') break;
-      if (s[0] !== ',') return false;
-      s = s.slice(1);
-    }
-    if (!values.length) return false;
-    const text = s.slice(1).replace(/^[ \t]+/, '');
-    this.seqs.push({ text, next: 0, step: 0, last: 0, hex: false, listParams: params, listValues: values, listIndex: 0 });
-    return true;
-  }
-}
-
-/** Index of the first '{' or '}' not inside double quotes, or -1. */
-function firstBraceOutsideQuotes(buf: string): number {
-  let from = 0;
-  for (;;) {
-    const open = buf.indexOf('{', from);
-    const close = buf.indexOf('}', from);
-    const brace = open < 0 ? close : close < 0 ? open : Math.min(open, close);
-    const quote = buf.indexOf('"', from);
-    if (quote < 0 || (brace >= 0 && brace < quote)) return brace;
-    const end = buf.indexOf('"', quote + 1);
-    if (end < 0) return -1;
-    from = end + 1;
-  }
-}
-
-const SPECIAL_FOR_DECOMMENT = /[!#"\\]/;
-const BRACES = /[{}]/;
-
-function trimBlanks(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
-  while (b > a && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
-  return a === 0 && b === s.length ? s : s.slice(a, b);
-}
-
-function trimBlanksEnd(s: string): string {
-  let b = s.length;
-  while (b > 0 && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
-  return b === s.length ? s : s.slice(0, b);
-}
-
-/** keepalived's is_include()/check_include(): `include`, `includer`, `includem`, … */
-function parseInclude(buf: string): { pattern: string; type: number } | undefined {
-  if (!buf.startsWith('include') || buf.length < 8) return undefined;
-  const c = buf[7]!;
-  if (c === ' ' || c === '\t') return { pattern: buf.slice(8).replace(/^[ \t]+/, ''), type: INCLUDE };
-  if (!(buf[8] === ' ' || buf[8] === '\t') || !'rmwba'.includes(c)) return undefined;
-  const type =
-    c === 'r'
-      ? INCLUDE_R
-      : c === 'a'
-        ? INCLUDE_ALL
-        : c === 'w'
-          ? INCLUDE_R | INCLUDE_M | INCLUDE_W
-          : c === 'm'
-            ? INCLUDE_R | INCLUDE_M
-            : INCLUDE_R | INCLUDE_B;
-  return { pattern: buf.slice(9).replace(/^[ \t]+/, ''), type };
-}
-
-/** strtol(s, &end, 0) on a whole field: decimal, 0x hex or 0 octal; an empty field is 0. */
-function parseCLong(field: string): number | undefined {
-  if (field === '') return 0;
-  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(field);
-  if (!m) return undefined;
-  const digits = m[2]!;
-  const v = /^0[xX]/.test(digits) ? parseInt(digits, 16) : digits.length > 1 && digits[0] === '0' ? parseInt(digits, 8) : parseInt(digits, 10);
-  return m[1] === '-' ? -v : v;
 }
 
 function describeErrno(code: string): string {

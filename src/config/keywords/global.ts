@@ -6,6 +6,7 @@
  * keepalived (log_message) are not config diagnostics and are not reported.
  */
 import { ConfigErr } from '../diagnostics.js';
+import { INCLUDE_B, INCLUDE_M, INCLUDE_R, INCLUDE_W } from '../line-text.js';
 import type { KeywordContext, KeywordDef, Strvec } from '../keyword-table.js';
 import type { GlobalConfig, NotifyFifo, ProcessTuning } from '../model/global.js';
 import type { TrackFile } from '../model/trackers.js';
@@ -27,10 +28,6 @@ const NFT_TABLE_MAXNAMELEN = 256;
 const PATH_MAX = 4096;
 const IGMP_LINK_LOCAL_MCAST_REPORTS = '/proc/sys/net/ipv4/igmp_link_local_mcast_reports';
 
-export const INCLUDE_R = 1;
-export const INCLUDE_M = 2;
-export const INCLUDE_W = 4;
-export const INCLUDE_B = 8;
 
 const g = (ctx: KeywordContext): GlobalConfig => ctx.config.global;
 const err = (ctx: KeywordContext, msg: string) => ctx.report(ConfigErr.GENERAL_ERROR, msg);
