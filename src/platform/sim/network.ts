@@ -1,0 +1,133 @@
+/**
+ * Simulated L2 segments for the cluster simulator: each node attaches interfaces (with addresses)
+ * to segments; a frame sent to a multicast group reaches every other up interface on the segment,
+ * a frame sent to a unicast address reaches the interface holding it. Links have latency and loss;
+ * delivery between two nodes can be cut in one direction or both (partitions), and an interface
+ * can go down. Payloads are opaque to the network: the VRRP packets of the real codec.
+ */
+import type { VirtualClock } from './clock.js';
+import type { Prng } from './prng.js';
+
+export interface Frame {
+  readonly source: string;
+  /** A multicast group (224.0.0.18, ff02::12) or a unicast address. */
+  readonly destination: string;
+  readonly ttl: number;
+  readonly payload: Uint8Array;
+}
+
+export interface Endpoint {
+  readonly node: string;
+  readonly ifname: string;
+  readonly segment: string;
+  /** Addresses that unicast frames are delivered to (VIPs are added while held). */
+  readonly addresses: Set<string>;
+  up: boolean;
+  receive: (frame: Frame) => void;
+}
+
+export interface LinkProperties {
+  /** One-way delay in µs (default 100). */
+  latencyUs: number;
+  /** Probability a frame is lost, 0..1 (default 0). */
+  loss: number;
+}
+
+export interface DeliveryStats {
+  sent: number;
+  delivered: number;
+  lost: number;
+  blocked: number;
+}
+
+const isMulticast = (a: string) => /^(22[4-9]|23\d)\./.test(a) || /^ff/i.test(a);
+
+export class SimNetwork {
+  private readonly endpoints: Endpoint[] = [];
+  private readonly blocked = new Set<string>();
+  private readonly links = new Map<string, LinkProperties>();
+  readonly stats: DeliveryStats = { sent: 0, delivered: 0, lost: 0, blocked: 0 };
+
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly prng: Prng,
+    private readonly defaults: LinkProperties = { latencyUs: 100, loss: 0 },
+  ) {}
+
+  attach(endpoint: Omit<Endpoint, 'up'> & { up?: boolean }): Endpoint {
+    const e: Endpoint = { ...endpoint, up: endpoint.up ?? true };
+    this.endpoints.push(e);
+    return e;
+  }
+
+  detachNode(node: string): void {
+    for (let i = this.endpoints.length - 1; i >= 0; i--) if (this.endpoints[i]!.node === node) this.endpoints.splice(i, 1);
+  }
+
+  /** Frames from `from` no longer reach `to` (one way). */
+  block(from: string, to: string): void {
+    this.blocked.add(`${from}>${to}`);
+  }
+
+  unblock(from: string, to: string): void {
+    this.blocked.delete(`${from}>${to}`);
+  }
+
+  /** Cut both directions between two groups of nodes. */
+  partition(a: readonly string[], b: readonly string[]): void {
+    for (const x of a) for (const y of b) (this.block(x, y), this.block(y, x));
+  }
+
+  heal(): void {
+    this.blocked.clear();
+  }
+
+  isBlocked(from: string, to: string): boolean {
+    return this.blocked.has(`${from}>${to}`);
+  }
+
+  setLink(from: string, to: string, props: Partial<LinkProperties>): void {
+    this.links.set(`${from}>${to}`, { ...this.link(from, to), ...props });
+  }
+
+  link(from: string, to: string): LinkProperties {
+    return this.links.get(`${from}>${to}`) ?? this.defaults;
+  }
+
+  /** Send a frame out of `sender`; it is delivered after the link's latency, unless lost or blocked. */
+  send(sender: Endpoint, frame: Frame): void {
+    this.stats.sent++;
+    if (!sender.up) return;
+    const multicast = isMulticast(frame.destination);
+    for (const target of this.endpoints) {
+      if (target === sender || target.segment !== sender.segment) continue;
+      if (!multicast && !target.addresses.has(frame.destination)) continue;
+      if (target.node === sender.node) continue;
+      if (this.isBlocked(sender.node, target.node)) {
+        this.stats.blocked++;
+        continue;
+      }
+      const link = this.link(sender.node, target.node);
+      if (link.loss > 0 && this.prng.chance(link.loss)) {
+        this.stats.lost++;
+        continue;
+      }
+      this.clock.after(link.latencyUs, () => {
+        if (!target.up || !this.endpoints.includes(target)) return;
+        this.stats.delivered++;
+        target.receive(frame);
+      });
+    }
+  }
+
+  /** The nodes that can currently hear `node` directly (not blocked, interface up, same segment). */
+  reachable(node: string): Set<string> {
+    const out = new Set<string>();
+    for (const a of this.endpoints) {
+      if (a.node !== node || !a.up) continue;
+      for (const b of this.endpoints)
+        if (b.node !== node && b.up && b.segment === a.segment && !this.isBlocked(node, b.node)) out.add(b.node);
+    }
+    return out;
+  }
+}
