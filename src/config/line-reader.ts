@@ -22,7 +22,6 @@ import { globFiles, hasBrace } from './glob.js';
 import { Random } from './random.js';
 import { parseList, parseSequence, type Sequence } from './sequences.js';
 import {
-  BRACES,
   decomment,
   firstBraceOutsideQuotes,
   INCLUDE_ALL,
@@ -31,6 +30,7 @@ import {
   INCLUDE_R,
   INCLUDE_W,
   parseInclude,
+  skipBlanks,
   trimBlanksEnd,
 } from './line-text.js';
 
@@ -60,8 +60,15 @@ interface OpenFile {
   readonly name: string;
   /** Absolute path, for recursion detection. */
   readonly absolute: string;
-  readonly lines: string[];
+  /**
+   * The file's text; lines are cut from it one at a time as they are read, so that a large
+   * config is not held as tens of thousands of line strings for the whole parse.
+   */
+  readonly text: string;
+  /** Offset of the next line in `text`. */
   next: number;
+  /** `next` at the end of the file: a last line without a newline is still a line. */
+  readonly end: number;
   lineNo: number;
   /** The directory relative includes resolve against while this file is read. */
   readonly dir: string;
@@ -250,13 +257,12 @@ export class LineReader {
         continue;
       }
       const text = data.toString('utf8');
-      const lines = text.split('\n');
-      if (text.endsWith('\n')) lines.pop();
       frame.file = {
         name,
         absolute,
-        lines,
+        text,
         next: 0,
+        end: text.endsWith('\n') ? text.length : text.length + 1,
         lineNo: 0,
         dir: name.includes('/') ? path.dirname(absolute) : frame.baseDir,
       };
@@ -281,12 +287,14 @@ export class LineReader {
     while (this.stack.length) {
       const frame = this.stack[0]!;
       const file = frame.file;
-      if (!file || file.next >= file.lines.length) {
+      if (!file || file.next >= file.end) {
         if (!this.nextFile()) return undefined;
         continue;
       }
-      const index = file.next++;
-      let raw = file.lines[index]!;
+      let lineEnd = file.text.indexOf('\n', file.next);
+      if (lineEnd < 0) lineEnd = file.text.length;
+      let raw = file.text.slice(file.next, lineEnd);
+      file.next = lineEnd + 1;
       // keepalived's checker and VRRP passes read a consolidated copy in which every line ends
       // with a newline, so a last line without one is still counted
       file.lineNo++;
@@ -471,20 +479,20 @@ export class LineReader {
 
   /** Split off a '{' or '}' not inside double quotes; the rest becomes the next line. */
   private splitBraces(input: string): string {
-    if (!BRACES.test(input)) return trimBlanksEnd(input);
+    // (plain string scans, not regular expressions: this runs for every line, mostly before V8
+    // has optimised it)
     let buf = input;
-    let p = -1;
-    if (buf[0] === '{' || buf[0] === '}') p = 0;
-    else p = firstBraceOutsideQuotes(buf);
+    const p = buf[0] === '{' || buf[0] === '}' ? 0 : firstBraceOutsideQuotes(buf);
     if (p >= 0) {
-      const skip = p === 0 ? 1 + (/^[ \t]*/.exec(buf.slice(1))?.[0].length ?? 0) : 0;
-      const rest = buf.slice(p + skip).replace(/[ \t]+$/, '');
+      // a leading brace is cut off with the blanks after it; any other brace starts the residue
+      const cut = p === 0 ? skipBlanks(buf, 1) : p;
+      const rest = trimBlanksEnd(buf.slice(cut));
       if (rest.length) {
         this.residue = rest;
-        buf = buf.slice(0, p + skip);
+        buf = buf.slice(0, cut);
       }
     }
-    buf = buf.replace(/[ \t]+$/, '');
+    buf = trimBlanksEnd(buf);
     if (buf === '{') this.blockDepth++;
     else if (buf === '}') {
       if (this.blockDepth-- < 1) {

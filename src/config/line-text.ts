@@ -76,7 +76,6 @@ export function firstBraceOutsideQuotes(buf: string): number {
 }
 
 const SPECIAL_FOR_DECOMMENT = /[!#"\\]/;
-export const BRACES = /[{}]/;
 
 export function trimBlanks(s: string): string {
   let a = 0;
@@ -84,6 +83,13 @@ export function trimBlanks(s: string): string {
   while (a < b && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
   while (b > a && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
   return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+/** Index of the first character at or after `from` that is not a blank (space or tab). */
+export function skipBlanks(s: string, from: number): number {
+  let i = from;
+  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
+  return i;
 }
 
 export function trimBlanksEnd(s: string): string {

@@ -2,7 +2,9 @@
  * HostFacts read from the running Linux host: /sys/class/net and `ip -j addr` for interfaces, /etc/passwd and
  * /etc/group for users and groups, stat(2) for files, PATH for command look-ups,
  * /proc/net/ip_vs for IPVS. Everything is read once, when linuxHostFacts() is called, except
- * stat() and which(), which look at the file system when asked.
+ * stat() and which(), which look at the file system when asked, and the interface addresses,
+ * which are read (once) when a check first asks for them: `ip -j addr` is a child process, and
+ * most configs never need an address.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -76,7 +78,8 @@ function readInterfaces(sysClassNet: string): InterfaceFacts[] {
   } catch {
     names = [];
   }
-  const addrs = readAddresses();
+  let addrs: Map<string, Addresses> | undefined;
+  const addressesOf = (name: string) => (addrs ??= readAddresses()).get(name);
   const result: InterfaceFacts[] = [];
   for (const name of names) {
     const dir = path.join(sysClassNet, name);
@@ -84,7 +87,6 @@ function readInterfaces(sysClassNet: string): InterfaceFacts[] {
     if (!Number.isInteger(index)) continue;
     const flags = Number.parseInt(readTrimmed(path.join(dir, 'flags')) ?? '0', 16) || 0;
     const mtu = Number(readTrimmed(path.join(dir, 'mtu')) ?? '0') || 0;
-    const a = addrs.get(name);
     result.push({
       name,
       index,
@@ -92,8 +94,12 @@ function readInterfaces(sysClassNet: string): InterfaceFacts[] {
       loopback: (flags & IFF_LOOPBACK) !== 0,
       multicast: (flags & IFF_MULTICAST) !== 0,
       mtu,
-      ipv4: a?.ipv4 ?? [],
-      ipv6: a?.ipv6 ?? [],
+      get ipv4() {
+        return addressesOf(name)?.ipv4 ?? [];
+      },
+      get ipv6() {
+        return addressesOf(name)?.ipv6 ?? [];
+      },
     });
   }
   return result.sort((a, b) => a.index - b.index);

@@ -66,8 +66,26 @@ function parseCInteger(text: string, base: number): { value: bigint; complete: b
   return { value, complete: m[0].length === s.length, empty: false };
 }
 
+/**
+ * The range checks of read_int()/read_unsigned() on a plain decimal (PLAIN_DECIMAL), which a
+ * double holds exactly: the common case, read without the BigInt arithmetic of parseCInteger().
+ */
+function plainInRange(r: Reporter, word: string, limit: number, limitName: string, min: number, max: number): number | undefined {
+  const n = Number(word);
+  if (n > limit) {
+    r.report(ConfigErr.INVALID_NUMBER, `number '${word}' outside ${limitName} range`);
+    return undefined;
+  }
+  if (n < min || n > max) {
+    r.report(ConfigErr.INVALID_NUMBER, `number '${word}' outside range [${min}, ${max}]`);
+    return undefined;
+  }
+  return n;
+}
+
 /** read_int(): a signed decimal in [min, max]. Returns undefined (after reporting) when invalid. */
 export function readInt(r: Reporter, word: string, min: number, max: number, base = 10): number | undefined {
+  if (base === 10 && PLAIN_DECIMAL.test(word)) return plainInRange(r, word, INT_MAX, 'integer', min, max);
   const { value, complete, empty } = parseCInteger(word, base);
   // strtol with no digits consumes nothing: endptr points at the start, so any text is "invalid"
   if (!complete || (empty && word.length > 0)) {
@@ -88,6 +106,7 @@ export function readInt(r: Reporter, word: string, min: number, max: number, bas
 
 /** read_unsigned(): an unsigned number in [min, max]. */
 export function readUnsigned(r: Reporter, word: string, min: number, max: number, base = 10): number | undefined {
+  if (base === 10 && PLAIN_DECIMAL.test(word)) return plainInRange(r, word, UINT_MAX, 'unsigned integer', min, max);
   const offset = WHITE.exec(word)?.[0].length ?? 0;
   const { value, complete, empty } = parseCInteger(word.slice(offset), base);
   if (word[offset] === '-') {
@@ -153,7 +172,7 @@ export function readDecimal(
   if (plain) {
     const frac = plain[2] ?? '';
     const v = Number(plain[1]) * 10 ** shift + Number(frac.padEnd(shift, '0') || '0');
-    if (v >= min && BigInt(v) <= BigInt(max)) return v;
+    if (v >= min && v <= max) return v; // exact: v is an integer below 2^53, max a number or bigint
   }
   if (word[0] === '-') {
     r.report(ConfigErr.INVALID_NUMBER, `negative number '${word}'`);
