@@ -1,0 +1,29 @@
+/**
+ * A VrrpEngine built from a loaded keepalived.conf model, the way a driver builds it: one core per
+ * vrrp_instance (settings derived from the model), one SyncGroupCore per vrrp_sync_group.
+ */
+import type { KeepalivedConfig } from '../../config/model/index.js';
+import { VrrpEngine } from '../../vrrp/engine.js';
+import { VrrpInstanceCore } from '../../vrrp/instance.js';
+import { deriveInstanceSettings, deriveSyncGroupSettings } from '../../vrrp/instance-settings.js';
+import { SyncGroupCore } from '../../vrrp/sync-group.js';
+
+export function engineFromConfig(config: KeepalivedConfig): VrrpEngine {
+  const g = config.global;
+  const v = config.vrrp;
+  const cores = v.instances.map(
+    (inst) =>
+      new VrrpInstanceCore(
+        deriveInstanceSettings(inst, g, {
+          scripts: v.scripts,
+          ...(inst.syncGroup !== undefined ? { syncGroup: v.syncGroups.find((s) => s.name === inst.syncGroup)! } : {}),
+        }),
+      ),
+  );
+  const groups: SyncGroupCore[] = [];
+  for (const sg of v.syncGroups) {
+    const members = sg.members.map((m) => cores.find((c) => c.name === m)).filter((c): c is VrrpInstanceCore => c !== undefined);
+    if (members.length) groups.push(new SyncGroupCore(deriveSyncGroupSettings(sg, g), members));
+  }
+  return new VrrpEngine(cores, groups);
+}
