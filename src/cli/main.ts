@@ -33,6 +33,7 @@ function validUmask(value: string): boolean {
 
 export async function main(argv: readonly string[], output: Output = processOutput): Promise<number> {
   if (argv[0] === 'dump') return (await import('./dump.js')).runDump(argv.slice(1), output);
+  if (argv[0] === 'simulate') return (await import('./simulate.js')).runSimulate(argv.slice(1), output);
 
   let io = output;
   const { events, operands } = parseArgs(argv);
@@ -63,6 +64,7 @@ export async function main(argv: readonly string[], output: Output = processOutp
       case 'help':
         io.err(usage(PROG, FLAGS));
         io.err(`\n       ${PROG} dump [-f FILE] [-i ID] [-e]   print the configuration as JSON (secrets masked)\n`);
+        io.err(`       ${PROG} simulate -f NODE.conf -f NODE.conf [...]   run configs as a simulated cluster (--help)\n`);
         return 0;
       case 'signum': {
         const n = signum(value!);

@@ -36,6 +36,13 @@ export interface SimNodeSpec {
   readonly interfaces: readonly SimInterfaceSpec[];
   /** Extra files the config check may stat (scripts); the usual script paths exist already. */
   readonly files?: Readonly<Record<string, FileFacts>>;
+  /** The config's file name in diagnostics (default /etc/keepalived/keepalived.conf). */
+  readonly fileName?: string;
+  /**
+   * Accept a config with errors as long as keepalived would still run it (its -t exit 5), as
+   * keepalived does; by default (generated clusters) any error is a bug of the generator.
+   */
+  readonly runLikeKeepalived?: boolean;
 }
 
 export type TimelineKind =
@@ -205,9 +212,18 @@ export function hostFactsFor(spec: SimNodeSpec) {
 
 /** Read a node's keepalived.conf through the real config path; throws SimConfigError on errors. */
 export function loadNodeConfig(spec: SimNodeSpec): { config: KeepalivedConfig; diagnostics: Diagnostics } {
-  const r = loadConfigText(spec.config, { host: hostFactsFor(spec), configId: spec.name });
-  const errors = r.diagnostics.list.filter((d) => d.level !== ConfigErr.OK && d.level < ConfigErr.WARNING);
-  if (errors.length || r.diagnostics.aborted) throw new SimConfigError(spec.name, errors.map(formatDiagnostic));
+  const r = loadConfigText(spec.config, {
+    host: hostFactsFor(spec),
+    configId: spec.name,
+    ...(spec.fileName !== undefined ? { fileName: spec.fileName } : {}),
+  });
+  const exit = r.diagnostics.exitCode();
+  const errors = spec.runLikeKeepalived
+    ? exit === 5 || exit === 0 || exit === 6
+      ? []
+      : r.diagnostics.list.map(formatDiagnostic)
+    : r.diagnostics.list.filter((d) => d.level !== ConfigErr.OK && d.level < ConfigErr.WARNING).map(formatDiagnostic);
+  if (errors.length || r.diagnostics.aborted) throw new SimConfigError(spec.name, errors.length ? errors : r.diagnostics.list.map(formatDiagnostic));
   return { config: r.config, diagnostics: r.diagnostics };
 }
 
