@@ -33,6 +33,9 @@ export const SIMULATE_USAGE = `Usage: keepalived-ts simulate -f NODE.conf -f NOD
                       other, at t = 20 s the network heals
       flap            the first instance's MASTER loses its interface at t = 10 s, gets it back at
                       12 s, loses it at 14 s and gets it back at 16 s
+      reload          at t = 10 s every node reloads its own, unchanged config (SIGHUP): keepalived
+                      diffs old against new, so nothing may change state anywhere (an instance
+                      that does breaks the reload-flap invariant)
       random          a random schedule of crashes, restarts, partitions, loss and interface
                       flaps from the seed, between 5 s and two thirds of the duration
   --json                print { "events": [...], "violations": [...], "final": {...} }
@@ -42,7 +45,7 @@ export const SIMULATE_USAGE = `Usage: keepalived-ts simulate -f NODE.conf -f NOD
   are shown; addresses the configs do not give are invented (192.0.2.N, fe80::N).
 `;
 
-const SCENARIOS = ['none', 'crash-master', 'stop-master', 'partition', 'flap', 'random'] as const;
+const SCENARIOS = ['none', 'crash-master', 'stop-master', 'partition', 'flap', 'reload', 'random'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 interface SimulateArgs {
@@ -248,6 +251,11 @@ function schedule(cluster: SimCluster, plans: readonly NodePlan[], args: Simulat
         cluster.at(t * s, () => victim && ifname && cluster.setInterface(victim, ifname, up));
       return;
     }
+    case 'reload':
+      cluster.at(10 * s, () => {
+        for (const n of names) cluster.reload(n);
+      });
+      return;
     case 'random': {
       const prng = new Prng(args.seed);
       const end = Math.max(6 * s, Math.floor((args.durationUs * 2) / 3));

@@ -5,6 +5,9 @@
 import type { VrrpInstanceCore } from './instance.js';
 import type { Action, InstanceEvent, TrackerInit } from './instance-types.js';
 import type { SyncGroupCore } from './sync-group.js';
+import { reloadCores, type ReloadInit, type ReloadResult } from './reload.js';
+
+export type { ReloadInit, ReloadMatch, ReloadResult } from './reload.js';
 
 export interface EngineStart {
   /** Per instance name: initial tracker states. */
@@ -14,12 +17,33 @@ export interface EngineStart {
 }
 
 export class VrrpEngine {
-  readonly instances: readonly VrrpInstanceCore[];
-  readonly groups: readonly SyncGroupCore[];
+  private current: { instances: readonly VrrpInstanceCore[]; groups: readonly SyncGroupCore[] };
 
   constructor(instances: readonly VrrpInstanceCore[], groups: readonly SyncGroupCore[] = []) {
-    this.instances = instances;
-    this.groups = groups;
+    this.current = { instances, groups };
+  }
+
+  /** The running instances (replaced by a reload). */
+  get instances(): readonly VrrpInstanceCore[] {
+    return this.current.instances;
+  }
+  get groups(): readonly SyncGroupCore[] {
+    return this.current.groups;
+  }
+
+  /**
+   * SIGHUP: continue with the instances of a new config (fresh, not started cores and their sync
+   * groups — e.g. a VrrpEngine built from the new config, which is not used afterwards). Old and
+   * new instances are matched as keepalived's vrrp_exist() does; see reload.ts for the rules.
+   * Afterwards this engine drives the new cores. `init` as for start (defaults: carried over).
+   */
+  reload(next: VrrpEngine | { instances: readonly VrrpInstanceCore[]; groups?: readonly SyncGroupCore[] }, now: number, init: ReloadInit = {}): ReloadResult {
+    const instances = next.instances;
+    const groups = next.groups ?? [];
+    if (instances.some((i) => this.current.instances.includes(i))) throw new Error('reload needs fresh instance cores');
+    const r = reloadCores({ oldInstances: this.current.instances, oldGroups: this.current.groups, instances, groups }, now, init);
+    this.current = { instances, groups };
+    return r;
   }
 
   instance(name: string): VrrpInstanceCore {

@@ -40,6 +40,9 @@ export interface NotifySettings {
   /** Generic `notify`: the core appends INSTANCE|GROUP <name> <STATE> <prio>. */
   readonly generic?: NotifyArgv;
   readonly masterRxLowerPri?: NotifyArgv;
+  /** `notify_deleted [SCRIPT]`: an instance removed by a reload reports DELETED (else FAULT). */
+  readonly notifyDeleted?: boolean;
+  readonly deleted?: NotifyArgv;
   readonly priorityChanges: boolean;
 }
 
@@ -88,6 +91,10 @@ export interface InstanceSettings {
   /** Global vrrp_startup_delay, µs. */
   readonly startupDelay: number;
   readonly syncGroup?: string;
+  /** Reload matching (vrrp_exist): use_vmac, use_vmac_addr, the multicast group (resolved). */
+  readonly useVmac?: boolean;
+  readonly vmacAddr?: boolean;
+  readonly mcastGroup?: string;
 }
 
 export interface SyncGroupSettings {
@@ -166,12 +173,17 @@ export function deriveInstanceSettings(
     configFaults: inst.configFaults,
     startupDelay: global.vrrpStartupDelay,
     ...(inst.syncGroup !== undefined ? { syncGroup: inst.syncGroup } : {}),
+    ...(inst.useVmac ? { useVmac: true } : {}),
+    ...(inst.useVmacAddr ? { vmacAddr: true } : {}),
+    mcastGroup: inst.mcastDstIp?.address ?? ((inst.family ?? 'inet') === 'inet' ? global.vrrpMcastGroup4 : global.vrrpMcastGroup6),
   });
 }
 
 function notifySettings(
   src: Pick<VrrpInstance, 'notifyMaster' | 'notifyBackup' | 'notifyFault' | 'notifyStop' | 'notify'> & {
     notifyMasterRxLowerPri?: ScriptSpec;
+    notifyDeleted?: boolean;
+    notifyDeletedScript?: ScriptSpec;
   },
   priorityChanges: boolean,
 ): NotifySettings {
@@ -184,6 +196,9 @@ function notifySettings(
   if (s) out.stop = s;
   if (g) out.generic = g;
   if (r) out.masterRxLowerPri = r;
+  if (src.notifyDeleted) out.notifyDeleted = true;
+  const d = argv(src.notifyDeletedScript);
+  if (d) out.deleted = d;
   return Object.freeze(out);
 }
 

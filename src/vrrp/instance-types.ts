@@ -5,7 +5,8 @@
 import type { IpAddressEntry, IpRouteEntry, IpRuleEntry } from '../config/model/vrrp.js';
 import type { TrackerKind } from './instance-settings.js';
 
-export type VrrpStateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
+/** DELETED: only in the state-changed action of an instance a reload removed. */
+export type VrrpStateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP' | 'DELETED';
 
 /** An advert that reached this instance and passed every receive check (see receive-checks.ts). */
 export interface ReceivedAdvert {
@@ -59,7 +60,14 @@ export type StatCounter =
   | 'addr_list_err'
   | 'auth_failure';
 
-export type NotifyKind = 'notify_master' | 'notify_backup' | 'notify_fault' | 'notify_stop' | 'notify' | 'notify_master_rx_lower_pri';
+export type NotifyKind =
+  | 'notify_master'
+  | 'notify_backup'
+  | 'notify_fault'
+  | 'notify_stop'
+  | 'notify_deleted'
+  | 'notify'
+  | 'notify_master_rx_lower_pri';
 
 export type Action =
   /** Send an advert carrying `priority` (0 = "I am leaving"). To every unicast peer, or multicast. */

@@ -10,6 +10,7 @@ import { masterDownInterval, skewMin, skewTime, v3AdvertIntervalMicros, TIMER_HZ
 import { effectivePriorityOf, fileStatus, FILE_FAULT_STATUS, trackerContribution, trackerFaulty, type TrackerStatus } from './priority.js';
 import { fifoLine, instanceNotifyActions } from './notify.js';
 import type { SyncGroupCore } from './sync-group.js';
+import { addedEntries } from './reload.js';
 
 export type { Action, InstanceEvent, ReceivedAdvert, VrrpStateName } from './instance-types.js';
 
@@ -85,6 +86,10 @@ export class VrrpInstanceCore {
   private delayedStart = 0;
   now = 0;
   private started = false;
+  /** Reload: the state of the old instance this one replaces (vrrp_exist matched), until its sands are set. */
+  private reloadedFrom: VrrpStateName | undefined;
+  /** keepalived's reload_master: a MASTER kept over a reload (no flap, an advert at once). */
+  private reloadMaster = false;
 
   constructor(settings: InstanceSettings, opts: InstanceOptions = {}) {
     this.settings = settings;
@@ -152,6 +157,103 @@ export class VrrpInstanceCore {
     return this.effectivePriority;
   }
 
+  /** The address adverts are sent from (configured, or the interface's primary address once started). */
+  get source(): string | undefined {
+    return this.sourceAddress;
+  }
+
+  /** The known tracker states, as a start would be given them (a reload carries them over). */
+  trackerInits(): TrackerInit[] {
+    const out: TrackerInit[] = [];
+    for (const t of this.settings.trackers) {
+      const st = this.trackerStatus.get(key(t.kind, t.name));
+      if (!st || st.kind === 'init') continue;
+      out.push(st.kind === 'value' ? { kind: t.kind, name: t.name, value: st.value } : { kind: t.kind, name: t.name, up: st.kind === 'up' });
+    }
+    return out;
+  }
+
+  /* ------------------------------------------------------------------ reload (SIGHUP) */
+
+  /**
+   * Start this (new) lone instance at a reload, in place of `old` (the instance vrrp_exist()
+   * matched, if any): vrrp_complete_init's reload path, restore_vrrp_state, vrrp_init_state,
+   * vrrp_init_sands. Without `old` it starts as at startup (but no vrrp_startup_delay).
+   */
+  reloadStart(now: number, old: VrrpInstanceCore | undefined, trackers: readonly TrackerInit[], primaryAddress: string | undefined): Action[] {
+    if (this.sync) throw new Error(`instance ${this.name} is in sync group ${this.sync.name}: reload the group`);
+    const out: Action[] = [];
+    this.bindSink(out, now);
+    this.initTracking(trackers, primaryAddress, true);
+    if (old) {
+      this.adoptReloadState(old);
+      this.restoreVrrpState(old);
+    }
+    this.initState();
+    this.initInstanceSands();
+    return out;
+  }
+
+  /**
+   * vrrp_complete_init (reload): a matched instance takes the old one's MASTER/BACKUP state unless
+   * either is in FAULT or a script is still in init; restore_vrrp_state: vipset carries over.
+   */
+  adoptReloadState(old: VrrpInstanceCore): void {
+    this.reloadedFrom = old.state;
+    this.vipset = old.vipset;
+    if (old.state !== 'FAULT' && this.state !== 'FAULT' && !this.numScriptInit && (old.state === 'MASTER' || old.state === 'BACKUP')) {
+      this.state = old.state;
+      this.wantstate = old.state;
+    }
+    this.reloadMaster = this.state === 'MASTER';
+  }
+
+  /**
+   * restore_vrrp_state(): VIPs, eVIPs, routes and rules new in this config are added to a kept
+   * MASTER (those already set stay, as keepalived's `set` flag keeps them); if addresses were
+   * added, GARPs for all of them (vrrp_send_link_update) and the refresh timer restarts.
+   */
+  restoreVrrpState(old: VrrpInstanceCore): void {
+    if (!this.vipset || this.state !== 'MASTER') return;
+    const s = this.settings;
+    const o = old.settings;
+    const oldAddrs = [...o.vips, ...o.evips];
+    const vips = addedEntries(oldAddrs, s.vips);
+    const evips = addedEntries(oldAddrs, s.evips);
+    if (vips.length) this.emit({ type: 'add-vips', owner: this.name, excluded: false, addresses: vips });
+    if (evips.length) this.emit({ type: 'add-vips', owner: this.name, excluded: true, addresses: evips });
+    const routes = addedEntries(o.virtualRoutes, s.virtualRoutes);
+    if (routes.length) this.emit({ type: 'add-routes', owner: this.name, routes });
+    const rules = addedEntries(o.virtualRules, s.virtualRules);
+    if (rules.length) this.emit({ type: 'add-rules', owner: this.name, rules });
+    if (vips.length || evips.length) {
+      this.sendLinkUpdate(s.garpMasterRepeat);
+      if (s.garpMasterRefresh) this.garpRefreshTimer = this.now + s.garpMasterRefresh;
+    }
+  }
+
+  /**
+   * clear_diff_vrrp() for an instance the new config no longer has: a MASTER sends priority 0
+   * and releases everything; then DELETED (reported as FAULT unless notify_deleted; nothing
+   * when it was already in FAULT without notify_deleted).
+   */
+  reloadDelete(now: number): Action[] {
+    const out: Action[] = [];
+    this.bindSink(out, now);
+    if (this.state === 'MASTER') this.restoreInterface(true, false);
+    const from = this.state;
+    this.sands = undefined;
+    this.pendingGarps = [];
+    const n = this.settings.notify;
+    this.state = 'DELETED';
+    this.emit({ type: 'state-changed', owner: this.name, group: false, from, to: 'DELETED', reason: 'removed by reload' });
+    if (n.notifyDeleted || from !== 'FAULT') {
+      this.notifiesSent = true;
+      for (const a of instanceNotifyActions(this.name, n, n.notifyDeleted ? 'DELETED' : 'FAULT', this.effectivePriority)) this.emit(a);
+    }
+    return out;
+  }
+
   /* ------------------------------------------------------------------ plumbing */
 
   bindSink(out: Action[], now: number): void {
@@ -198,9 +300,9 @@ export class VrrpInstanceCore {
   }
 
   /** initialise_tracking_priorities() for this instance (interfaces, files, processes, source address, scripts, bfd). */
-  initTracking(initial: readonly TrackerInit[], primaryAddress: string | undefined): void {
+  initTracking(initial: readonly TrackerInit[], primaryAddress: string | undefined, reload = false): void {
     this.started = true;
-    if (this.settings.startupDelay > 0) this.delayedStart = this.now + this.settings.startupDelay;
+    if (!reload && this.settings.startupDelay > 0) this.delayedStart = this.now + this.settings.startupDelay;
     this.sourceAddress ??= primaryAddress;
     const initKind = (kind: TrackerSettings['kind']) => {
       for (const t of this.settings.trackers) {
@@ -240,10 +342,19 @@ export class VrrpInstanceCore {
     const newState = this.sync ? this.sync.state : this.wantstate;
     const isUp = this.numScriptIfFault === 0;
     const groupInit = this.sync ? this.sync.numMemberInit > 0 : false;
-    if (isUp && newState === 'MASTER' && !this.numScriptInit && !groupInit && this.basePriority === OWNER && this.wantstate === 'MASTER') {
-      // "The simplest way to become master is to timeout from the backup state very quickly"
-      this.setState('BACKUP', 'startup (address owner)');
-      this.msDownTimer = 1;
+    if (
+      isUp &&
+      newState === 'MASTER' &&
+      !this.numScriptInit &&
+      !groupInit &&
+      (this.basePriority === OWNER || this.reloadMaster) &&
+      this.wantstate === 'MASTER'
+    ) {
+      if (!this.reloadMaster) {
+        // "The simplest way to become master is to timeout from the backup state very quickly"
+        this.setState('BACKUP', 'startup (address owner)');
+        this.msDownTimer = 1;
+      }
     } else {
       if (newState === 'BACKUP' && this.wantstate === 'MASTER')
         this.msDownTimer = this.masterAdverInt + skewMin(this.settings.version, this.masterAdverInt);
@@ -258,14 +369,18 @@ export class VrrpInstanceCore {
         if (begin !== this.state) this.log('Entering FAULT STATE (init)');
         this.state = 'FAULT';
       }
-      this.emit({ type: 'state-changed', owner: this.name, group: false, from: 'INIT', to: this.state, reason: 'startup' });
-      if (begin !== this.state && (this.state !== 'FAULT' || this.numScriptIfFault)) this.sendInstanceNotifies();
+      const from = this.reloadedFrom ?? 'INIT';
+      if (this.reloadedFrom === undefined || from !== this.state)
+        this.emit({ type: 'state-changed', owner: this.name, group: false, from, to: this.state, reason: this.reloadedFrom ? 'reload' : 'startup' });
+      const changed = this.reloadedFrom !== undefined ? this.reloadedFrom !== this.state : begin !== this.state;
+      if (changed && (this.state !== 'FAULT' || this.numScriptIfFault)) this.sendInstanceNotifies();
     }
   }
 
   /** vrrp_init_instance_sands(). */
   initInstanceSands(): void {
-    if (this.state === 'MASTER') this.sands = this.now + this.settings.advertInt;
+    this.reloadedFrom = undefined;
+    if (this.state === 'MASTER') this.sands = this.reloadMaster ? this.now : this.now + this.settings.advertInt;
     else if (this.state === 'BACKUP') {
       if (this.delayedStart && this.now < this.delayedStart) this.sands = this.delayedStart + this.msDownTimer;
       else {
@@ -273,6 +388,7 @@ export class VrrpInstanceCore {
         this.sands = this.now + this.msDownTimer;
       }
     } else this.sands = undefined;
+    this.reloadMaster = false;
   }
 
   /* ------------------------------------------------------------------ timers */

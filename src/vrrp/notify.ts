@@ -24,6 +24,8 @@ function specific(n: NotifySettings, state: VrrpStateName): { kind: NotifyKind; 
       return pick('notify_fault', n.fault);
     case 'STOP':
       return pick('notify_stop', n.stop);
+    case 'DELETED':
+      return pick('notify_deleted', n.deleted);
     default:
       return undefined;
   }

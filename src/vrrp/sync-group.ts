@@ -44,9 +44,30 @@ export class SyncGroupCore {
    * vrrp_init_sands). `trackers[name]` / `primaryAddress[name]` are per member.
    */
   start(now: number, init: { trackers?: Record<string, readonly TrackerInit[]>; primaryAddress?: Record<string, string> } = {}): Action[] {
+    return this.startOrReload(now, init, undefined);
+  }
+
+  /**
+   * Start the group at a reload. `reload.old` maps a member's (new) name to the old instance
+   * vrrp_exist() matched; `reload.oldState` is the state of the old group of the same name
+   * (set_previous_sync_group_states: no group notifies when it is unchanged).
+   */
+  reload(
+    now: number,
+    init: { trackers?: Record<string, readonly TrackerInit[]>; primaryAddress?: Record<string, string> },
+    reload: { old: ReadonlyMap<string, VrrpInstanceCore>; oldState?: VrrpStateName },
+  ): Action[] {
+    return this.startOrReload(now, init, reload);
+  }
+
+  private startOrReload(
+    now: number,
+    init: { trackers?: Record<string, readonly TrackerInit[]>; primaryAddress?: Record<string, string> },
+    reload: { old: ReadonlyMap<string, VrrpInstanceCore>; oldState?: VrrpStateName } | undefined,
+  ): Action[] {
     const out: Action[] = [];
     this.bindSink(out, now);
-    for (const m of this.members) m.initTracking(init.trackers?.[m.name] ?? [], init.primaryAddress?.[m.name]);
+    for (const m of this.members) m.initTracking(init.trackers?.[m.name] ?? [], init.primaryAddress?.[m.name], reload !== undefined);
     for (const m of this.members) {
       if (m.state === 'FAULT') {
         if (this.state !== 'FAULT') {
@@ -60,10 +81,27 @@ export class SyncGroupCore {
         if (this.state !== 'FAULT') this.state = 'INIT';
       }
     }
-    if (this.state === 'FAULT' || this.state === 'BACKUP') {
-      this.emit({ type: 'state-changed', owner: this.name, group: true, from: 'INIT', to: this.state, reason: 'startup' });
+    let same = false;
+    if (reload) {
+      // vrrp_complete_init (reload): members take their old state; the group is MASTER if all are
+      for (const m of this.members) {
+        const old = reload.old.get(m.name);
+        if (old) m.adoptReloadState(old);
+      }
+      if (!this.numMemberFault && !this.numMemberInit && this.members.every((m) => m.state === 'MASTER')) this.state = 'MASTER';
+      same = reload.oldState === this.state;
+      if (!same && reload.oldState !== undefined && this.state !== 'FAULT' && this.state !== 'BACKUP')
+        this.emit({ type: 'state-changed', owner: this.name, group: true, from: reload.oldState, to: this.state, reason: 'reload' });
+    }
+    if ((this.state === 'FAULT' || this.state === 'BACKUP') && !same) {
+      this.emit({ type: 'state-changed', owner: this.name, group: true, from: reload?.oldState ?? 'INIT', to: this.state, reason: reload ? 'reload' : 'startup' });
       this.sendGroupNotifies();
     }
+    if (reload)
+      for (const m of this.members) {
+        const old = reload.old.get(m.name);
+        if (old) m.restoreVrrpState(old);
+      }
     for (const m of this.members) m.initState();
     for (const m of this.members) m.initInstanceSands();
     return out;

@@ -70,5 +70,17 @@ test('text output, scenarios and argument errors', () => {
   const one = runCli(['simulate', '-f', seed('director-master.conf')]);
   assert.equal(one.status, 1);
   assert.equal(one.stderr, 'simulate needs at least two nodes: give one -f FILE per node\n');
-  assert.equal(runCli(['simulate', '-f', 'a', '-f', 'b', '--scenario', 'nope']).stderr, "Unknown scenario 'nope' (none, crash-master, stop-master, partition, flap, random)\n");
+  assert.equal(runCli(['simulate', '-f', 'a', '-f', 'b', '--scenario', 'nope']).stderr, "Unknown scenario 'nope' (none, crash-master, stop-master, partition, flap, reload, random)\n");
+});
+
+test('--scenario reload: every node reloads its unchanged config at 10 s — nothing changes state', () => {
+  const r = runCli(['simulate', '-f', seed('director-master.conf'), '-f', fixedBackup, '--scenario', 'reload', '--duration', '30s', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as SimJson;
+  assert.deepEqual(out.events.filter((e) => e.t >= 10).map((e) => [e.node, e.to]), []);
+  assert.deepEqual(out.final, { LVS_01: { VI_1: 'MASTER' }, LVS_02: { VI_1: 'BACKUP' } });
+  assert.deepEqual(out.violations, []);
+  const text = runCli(['simulate', '-f', seed('director-master.conf'), '-f', fixedBackup, '--scenario', 'reload', '--duration', '20s']);
+  assert.match(text.stdout, /10\.000000s {2}LVS_01 {2}\*\* reload \(unchanged\)\n/);
+  assert.match(runCli(['simulate', '--help']).stderr, /reload {10}at t = 10 s every node reloads its own, unchanged config/);
 });

@@ -141,9 +141,10 @@ interface InstanceWire {
 /** One simulated keepalived host. */
 export class SimNode {
   readonly name: string;
-  readonly spec: SimNodeSpec;
-  readonly config: KeepalivedConfig;
-  readonly diagnostics: Diagnostics;
+  /** Replaced by a reload with a new config text. */
+  spec: SimNodeSpec;
+  config: KeepalivedConfig;
+  diagnostics: Diagnostics;
   engine: VrrpEngine | undefined;
   running = false;
   /** Bumped on every start/crash/stop: callbacks of an older life are ignored. */
@@ -297,12 +298,16 @@ export class SimCluster {
     const { config, diagnostics } = loadNodeConfig(spec);
     const node = new SimNode(spec, config, diagnostics);
     this.nodes.set(spec.name, node);
+    this.noteTimings(config);
+    return node;
+  }
+
+  private noteTimings(config: KeepalivedConfig): void {
     const probe = engineFromConfig(config);
     for (const i of probe.instances) {
       const s = i.settings;
       this.maxMasterDownUs = Math.max(this.maxMasterDownUs, masterDownInterval(s.version, s.downTimerAdverts, s.advertInt, 1), s.preemptDelay);
     }
-    return node;
   }
 
   /* ------------------------------------------------------------------ running */
@@ -368,21 +373,8 @@ export class SimCluster {
       const engine = engineFromConfig(node.config);
       node.engine = engine;
       node.wire.clear();
-      const primaryAddress: Record<string, string> = {};
-      const trackers: Record<string, TrackerInit[]> = {};
       const reportAtStart = this.options.scriptReportDelayUs === 0;
-      for (const core of engine.instances) {
-        const model = node.config.vrrp.instances.find((m) => m.name === core.name)!;
-        const cfg = wireConfig(core.settings, model, node.config.global);
-        node.wire.set(core.name, { cfg, st: new WireState() });
-        const p = node.primaryAddress(cfg.interface, core.settings.family);
-        if (p !== undefined) primaryAddress[core.name] = p;
-        const init: TrackerInit[] = [];
-        for (const [ifname, up] of node.ifUp) init.push({ kind: 'interface', name: ifname, up });
-        if (reportAtStart) for (const [s, up] of node.scripts) init.push({ kind: 'script', name: s, up });
-        for (const [f, value] of node.files) init.push({ kind: 'file', name: f, value });
-        trackers[core.name] = init;
-      }
+      const { primaryAddress, trackers } = this.wireUp(node, engine, reportAtStart);
       this.touched.add(node);
       this.execute(node, engine.start(this.now, { primaryAddress, trackers }));
       this.reschedule(node);
@@ -395,6 +387,101 @@ export class SimCluster {
           }),
         );
       }
+    });
+  }
+
+  /**
+   * Set up node.wire for the engine's instances and say what the engine must be told at start.
+   */
+  private wireUp(
+    node: SimNode,
+    engine: VrrpEngine,
+    reportScripts: boolean,
+  ): { primaryAddress: Record<string, string>; trackers: Record<string, TrackerInit[]> } {
+    const primaryAddress: Record<string, string> = {};
+    const trackers: Record<string, TrackerInit[]> = {};
+    for (const core of engine.instances) {
+      const model = node.config.vrrp.instances.find((m) => m.name === core.name)!;
+      const cfg = wireConfig(core.settings, model, node.config.global);
+      node.wire.set(core.name, { cfg, st: new WireState() });
+      const p = node.primaryAddress(cfg.interface, core.settings.family);
+      if (p !== undefined) primaryAddress[core.name] = p;
+      const init: TrackerInit[] = [];
+      for (const [ifname, up] of node.ifUp) init.push({ kind: 'interface', name: ifname, up });
+      if (reportScripts) for (const [s, up] of node.scripts) init.push({ kind: 'script', name: s, up });
+      for (const [f, value] of node.files) init.push({ kind: 'file', name: f, value });
+      trackers[core.name] = init;
+    }
+    return { primaryAddress, trackers };
+  }
+
+  /**
+   * SIGHUP with a new keepalived.conf text (default: the node's current one): the engine diffs old
+   * against new as keepalived does (reload.ts). A node that is not running only takes the new
+   * config for its next start. A config with errors throws SimConfigError and changes nothing
+   * (as keepalived's reload_check_config). A reload that changes nothing is recorded but is no
+   * fault (so steady-state keeps watching); an unchanged instance that changes state breaks
+   * reload-flap.
+   */
+  reload(name: string, configText?: string): void {
+    this.step(() => {
+      const node = this.node(name);
+      const spec: SimNodeSpec = configText !== undefined ? { ...node.spec, config: configText } : node.spec;
+      const { config, diagnostics } = loadNodeConfig(spec);
+      node.spec = spec;
+      node.config = config;
+      node.diagnostics = diagnostics;
+      for (const s of config.vrrp.scripts) if (!node.scripts.has(s.name)) node.scripts.set(s.name, true);
+      this.noteTimings(config);
+      if (!node.running) {
+        this.fault(name, 'reload');
+        return;
+      }
+      const engine = node.engine!;
+      const oldWire = new Map(node.wire);
+      const oldCores = new Map(engine.instances.map((c) => [c.name, c]));
+      const oldGroups = new Map(engine.groups.map((g) => [g.name, g.members.map((m) => m.name).join(',')]));
+      const next = engineFromConfig(config);
+      node.wire.clear();
+      // scripts: a reload keeps their results (clear_diff_script), so they are known at once
+      const { primaryAddress, trackers } = this.wireUp(node, next, true);
+      const r = engine.reload(next, this.now, { primaryAddress, trackers });
+      // a matched instance keeps its wire state (AH sequence number, IP id), as restore_vrrp_state
+      for (const m of r.matched) {
+        const w = oldWire.get(m.old);
+        const nw = node.wire.get(m.new);
+        if (w && nw) node.wire.set(m.new, { cfg: nw.cfg, st: w.st });
+      }
+      const changed =
+        r.added.length > 0 ||
+        r.removed.length > 0 ||
+        r.matched.some((m) => !m.unchanged || m.old !== m.new) ||
+        next.groups.length !== oldGroups.size ||
+        next.groups.some((g) => oldGroups.get(g.name) !== g.members.map((m) => m.name).join(','));
+      if (changed) this.fault(name, 'reload');
+      else {
+        this.stats.faults++;
+        this.record({ t: this.now, node: name, kind: 'fault', detail: 'reload (unchanged)' });
+      }
+      this.touched.add(node);
+      // the old instances' actions (adverts before the reload, removed instances leaving)
+      this.execute(node, r.before, (owner) => {
+        const core = oldCores.get(owner);
+        const w = oldWire.get(owner);
+        return core && w ? { core, wire: w } : undefined;
+      });
+      // VIPs held by a renamed instance now belong to its new name
+      const renamed = new Map(r.matched.filter((m) => m.old !== m.new).map((m) => [m.old, m.new]));
+      for (const [addr, h] of node.held) {
+        const to = renamed.get(h.instance);
+        if (to !== undefined) node.held.set(addr, { ...h, instance: to });
+      }
+      const still = new Set(r.matched.filter((m) => m.unchanged).map((m) => m.new));
+      for (const a of r.after)
+        if (a.type === 'state-changed' && !a.group && still.has(a.owner))
+          this.invariants.report('reload-flap', `${name}: ${a.owner} ${a.from} -> ${a.to} (${a.reason}) at a reload that left it unchanged`);
+      this.execute(node, r.after);
+      this.reschedule(node);
     });
   }
 
@@ -666,12 +753,21 @@ export class SimCluster {
     );
   }
 
-  private execute(node: SimNode, actions: readonly Action[]): void {
+  private execute(
+    node: SimNode,
+    actions: readonly Action[],
+    lookup: (owner: string) => { core: VrrpInstanceCore; wire: InstanceWire } | undefined = (owner) => {
+      const core = node.engine?.instances.find((i) => i.name === owner);
+      const wire = node.wire.get(owner);
+      return core && wire ? { core, wire } : undefined;
+    },
+  ): void {
     for (const a of actions) {
       switch (a.type) {
         case 'send-advert': {
-          const core = node.engine!.instance(a.owner);
-          const w = node.wire.get(a.owner)!;
+          const found = lookup(a.owner);
+          if (!found) break;
+          const { core, wire: w } = found;
           const ep = node.endpoints.get(w.cfg.interface);
           const src = core.settings.sourceAddress ?? node.primaryAddress(w.cfg.interface, w.cfg.family);
           if (!ep || src === undefined) break;
@@ -683,7 +779,7 @@ export class SimCluster {
         }
         case 'add-vips':
           for (const v of a.addresses) {
-            const ifname = v.dev ?? node.wire.get(a.owner)?.cfg.interface ?? 'eth0';
+            const ifname = v.dev ?? lookup(a.owner)?.wire.cfg.interface ?? 'eth0';
             const prev = node.held.get(v.address);
             if (prev && prev.instance !== a.owner)
               this.invariants.report('vip-iff-master', `${node.name}: ${a.owner} adds ${v.address} already held by ${prev.instance}`);

@@ -16,6 +16,8 @@
  *   advert interval (+ latency); a stopped one within skew time + one advert interval (+ latency).
  * - vip-after-stop: a stopped node holds no VIP; no VIP remains anywhere once every node stopped.
  * - wire-reject: in a well-formed cluster the receive checks never reject an advert.
+ * - reload-flap: a reload never changes the state of an instance whose settings it left unchanged
+ *   (and a reload that changes nothing is no fault: steady-state keeps watching).
  */
 import type { SimCluster, SimNode, TimelineEntry } from './cluster.js';
 import type { VrrpInstanceCore } from '../../vrrp/instance.js';
@@ -30,6 +32,7 @@ export type InvariantName =
   | 'takeover-stop'
   | 'vip-after-stop'
   | 'wire-reject'
+  | 'reload-flap'
   | 'crash';
 
 export interface Violation {
@@ -82,6 +85,7 @@ export class InvariantChecker {
     'takeover-stop',
     'vip-after-stop',
     'wire-reject',
+    'reload-flap',
   ]);
 
   constructor(private readonly cluster: SimCluster) {}

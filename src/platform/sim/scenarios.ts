@@ -13,6 +13,8 @@ const S = 1_000_000;
 
 export type FaultEvent =
   | { readonly at: number; readonly kind: 'crash' | 'stop' | 'start' | 'restart'; readonly node: string }
+  /** SIGHUP: with `config`, the node's keepalived.conf becomes that text; without, it reloads its own. */
+  | { readonly at: number; readonly kind: 'reload'; readonly node: string; readonly config?: string }
   | { readonly at: number; readonly kind: 'partition'; readonly a: readonly string[]; readonly b: readonly string[] }
   | { readonly at: number; readonly kind: 'block'; readonly from: string; readonly to: string }
   | { readonly at: number; readonly kind: 'heal' }
@@ -297,6 +299,8 @@ function apply(c: SimCluster, e: FaultEvent): void {
     case 'restart':
       if (c.node(e.node).running) c.restart(e.node);
       return;
+    case 'reload':
+      return c.reload(e.node, e.config);
     case 'partition':
       return c.partition(e.a, e.b);
     case 'block':
