@@ -47,6 +47,8 @@ export interface LineReaderOptions {
   env: (name: string) => string | undefined;
   /** -e: every include must be readable and match (include_check with all bits). */
   allConfig: boolean;
+  /** Seed of ${_RANDOM} until the config sets random_seed (keepalived seeds from the time). */
+  randomSeed: number;
   /**
    * Read as keepalived's checker and VRRP processes do: they read a copy of the config that the
    * parent wrote with every line already decommented, and decomment it again — so an escaped
@@ -115,7 +117,7 @@ export class LineReader {
 
   constructor(private readonly options: LineReaderOptions) {
     this.includeCheck = options.allConfig ? INCLUDE_ALL : 0;
-    this.random = new Random(Date.now() >>> 0);
+    this.random = new Random(options.randomSeed >>> 0);
     this.addStandardDefinitions();
   }
 

@@ -30,6 +30,8 @@ export interface LoadOptions {
   /** -e/--all-config: every include must be found and readable. */
   readonly allConfig?: boolean;
   readonly fs?: ConfigFileSystem;
+  /** Seed of ${_RANDOM} when the config sets no random_seed (default: the time, as keepalived). */
+  readonly randomSeed?: number;
 }
 
 export interface LoadResult {
@@ -63,6 +65,7 @@ function read(run: Run, keywords: readonly KeywordDef[], copyPass = false): Read
     configId: run.configId,
     env: (name) => run.options.host.env(name),
     allConfig: run.options.allConfig ?? false,
+    randomSeed: run.options.randomSeed ?? Math.floor(Date.now() / 1000),
   });
   if (!reader.openMain(run.file)) return 'missing';
   try {

@@ -18,6 +18,7 @@ function read(files: Record<string, string>, opts: { configId?: string; env?: Re
     configId: opts.configId ?? 'lb1',
     env: (n) => opts.env?.[n],
     allConfig: false,
+    randomSeed: 1,
   });
   const lines: string[] = [];
   const positions: string[] = [];
