@@ -356,6 +356,23 @@ interface ScriptState {
 }
 const scriptState = (ctx: KeywordContext) => ctx.scratch.get(SCRIPT_STATE) as ScriptState;
 
+/** vrrp_script `rise` / `fall`: a count ≥ 1, keepalived's message and default 1 when invalid. */
+function scriptCountKeyword(name: 'rise' | 'fall', summary: string): KeywordDef {
+  return {
+    name,
+    args: 'N',
+    default: '1',
+    summary,
+    handler: (strvec, ctx) => {
+      const s = scriptState(ctx).script;
+      const w = need(ctx, strvec, 1);
+      const n = readUnsigned(ctx, w, 1, INT_MAX);
+      if (n === undefined) ctx.report(GE, `(${s.name}): vrrp script ${name} value '${w}' invalid, defaulting to 1`);
+      s[name] = n ?? 1;
+    },
+  };
+}
+
 const vrrpScriptRoot: KeywordDef = {
   name: 'vrrp_script',
   args: 'NAME { script …; interval …; … }',
@@ -467,32 +484,8 @@ const vrrpScriptRoot: KeywordDef = {
         }
       },
     },
-    {
-      name: 'rise',
-      args: 'N',
-      default: '1',
-      summary: 'successes needed to become OK',
-      handler: (strvec, ctx) => {
-        const s = scriptState(ctx).script;
-        const w = need(ctx, strvec, 1);
-        const n = readUnsigned(ctx, w, 1, INT_MAX);
-        if (n === undefined) ctx.report(GE, `(${s.name}): vrrp script rise value '${w}' invalid, defaulting to 1`);
-        s.rise = n ?? 1;
-      },
-    },
-    {
-      name: 'fall',
-      args: 'N',
-      default: '1',
-      summary: 'failures needed to become KO',
-      handler: (strvec, ctx) => {
-        const s = scriptState(ctx).script;
-        const w = need(ctx, strvec, 1);
-        const n = readUnsigned(ctx, w, 1, INT_MAX);
-        if (n === undefined) ctx.report(GE, `(${s.name}): vrrp script fall value '${w}' invalid, defaulting to 1`);
-        s.fall = n ?? 1;
-      },
-    },
+    scriptCountKeyword('rise', 'successes needed to become OK'),
+    scriptCountKeyword('fall', 'failures needed to become KO'),
     {
       name: 'user',
       args: 'USER [GROUP]',
