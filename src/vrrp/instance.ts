@@ -315,7 +315,10 @@ export class VrrpInstanceCore {
         else st = { kind: init?.up === false ? 'down' : 'up' };
         this.trackerStatus.set(key(t.kind, t.name), st);
         if (t.kind === 'script' && t.weight === 0 && st.kind === 'init') this.numScriptInit++;
-        if (trackerFaulty(t, st)) {
+        // keepalived's initialise_track_script_state() ignores `reverse` for an unweighted script:
+        // one that starts failed (init_fail, or a failing first result) puts the instance in FAULT
+        const faulty = t.kind === 'script' && t.weight === 0 ? st.kind === 'down' : trackerFaulty(t, st);
+        if (faulty) {
           this.numScriptIfFault++;
           this.state = 'FAULT';
           this.log(faultLogAtInit(t, st));

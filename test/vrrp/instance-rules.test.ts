@@ -93,6 +93,14 @@ test('startup: FAULT while an unweighted script has not reported yet; its first 
   assert.equal(c.nextWakeup(), 500_000 + 3_609_375);
 });
 
+test('startup: an unweighted script with init_fail starts the instance in FAULT, reverse or not (initialise_track_script_state ignores reverse)', () => {
+  for (const reverse of [false, true]) {
+    const c = mk({ trackers: [{ kind: 'script', name: 'chk', weight: 0, reverse, initFail: true }] });
+    start(c, 0);
+    assert.equal(c.state, 'FAULT', `reverse ${reverse}`);
+  }
+});
+
 test('down_timer_adverts: the master-down interval uses it instead of 3', () => {
   const c = mk({ downTimerAdverts: 5 });
   start(c, 0);
