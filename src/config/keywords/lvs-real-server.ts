@@ -71,6 +71,23 @@ function vsName(ctx: KeywordContext): string {
   return currentVs(ctx)?.groupName ?? '(null)';
 }
 
+/** notify_up / notify_down: one script each; a second one is refused as keepalived does. */
+function rsNotifyKeyword(name: 'notify_up' | 'notify_down', field: 'notifyUp' | 'notifyDown', summary: string): KeywordDef {
+  return {
+    name,
+    args: '"<COMMAND>" [<USER> [<GROUP>]]',
+    summary,
+    handler: onRs((rs, strvec, ctx) => {
+      if (rs[field]) {
+        ctx.report(ConfigErr.GENERAL_ERROR, `(${vsName(ctx)}) ${name} script already specified - ignoring ${need(ctx, strvec, 1)}`);
+        return;
+      }
+      const s = parseScript(ctx, strvec, 'notify');
+      if (s) rs[field] = s;
+    }),
+  };
+}
+
 const realServerKeywords: KeywordDef[] = [
   {
     name: 'weight',
@@ -126,32 +143,8 @@ const realServerKeywords: KeywordDef[] = [
       if (v !== undefined) rs.inhibitOnFailure = v;
     }),
   },
-  {
-    name: 'notify_up',
-    args: '"<COMMAND>" [<USER> [<GROUP>]]',
-    summary: 'Script run when the server comes up.',
-    handler: onRs((rs, strvec, ctx) => {
-      if (rs.notifyUp) {
-        ctx.report(ConfigErr.GENERAL_ERROR, `(${vsName(ctx)}) notify_up script already specified - ignoring ${need(ctx, strvec, 1)}`);
-        return;
-      }
-      const s = parseScript(ctx, strvec, 'notify');
-      if (s) rs.notifyUp = s;
-    }),
-  },
-  {
-    name: 'notify_down',
-    args: '"<COMMAND>" [<USER> [<GROUP>]]',
-    summary: 'Script run when the server goes down.',
-    handler: onRs((rs, strvec, ctx) => {
-      if (rs.notifyDown) {
-        ctx.report(ConfigErr.GENERAL_ERROR, `(${vsName(ctx)}) notify_down script already specified - ignoring ${need(ctx, strvec, 1)}`);
-        return;
-      }
-      const s = parseScript(ctx, strvec, 'notify');
-      if (s) rs.notifyDown = s;
-    }),
-  },
+  rsNotifyKeyword('notify_up', 'notifyUp', 'Script run when the server comes up.'),
+  rsNotifyKeyword('notify_down', 'notifyDown', 'Script run when the server goes down.'),
   {
     name: 'alpha',
     args: '[<BOOL>]',
