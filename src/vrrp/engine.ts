@@ -16,11 +16,22 @@ export interface EngineStart {
   readonly primaryAddress?: Record<string, string>;
 }
 
+interface InstanceSet {
+  readonly instances: readonly VrrpInstanceCore[];
+  readonly groups: readonly SyncGroupCore[];
+  /** The instances by name: drivers look one up for every received advert. */
+  readonly byName: ReadonlyMap<string, VrrpInstanceCore>;
+}
+
+function instanceSet(instances: readonly VrrpInstanceCore[], groups: readonly SyncGroupCore[]): InstanceSet {
+  return { instances, groups, byName: new Map(instances.map((i) => [i.name, i])) };
+}
+
 export class VrrpEngine {
-  private current: { instances: readonly VrrpInstanceCore[]; groups: readonly SyncGroupCore[] };
+  private current: InstanceSet;
 
   constructor(instances: readonly VrrpInstanceCore[], groups: readonly SyncGroupCore[] = []) {
-    this.current = { instances, groups };
+    this.current = instanceSet(instances, groups);
   }
 
   /** The running instances (replaced by a reload). */
@@ -42,12 +53,12 @@ export class VrrpEngine {
     const groups = next.groups ?? [];
     if (instances.some((i) => this.current.instances.includes(i))) throw new Error('reload needs fresh instance cores');
     const r = reloadCores({ oldInstances: this.current.instances, oldGroups: this.current.groups, instances, groups }, now, init);
-    this.current = { instances, groups };
+    this.current = instanceSet(instances, groups);
     return r;
   }
 
   instance(name: string): VrrpInstanceCore {
-    const i = this.instances.find((x) => x.name === name);
+    const i = this.current.byName.get(name);
     if (!i) throw new Error(`no VRRP instance ${name}`);
     return i;
   }

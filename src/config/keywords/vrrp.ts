@@ -19,6 +19,25 @@ const GE = ConfigErr.GENERAL_ERROR;
 const UINT_MAX = 4294967295;
 const INT_MAX = 2147483647;
 
+/**
+ * The NAME of a `KEYWORD NAME {` block, or undefined — reported, and the block skipped, as
+ * keepalived does — when the name is missing (or not alone) or already defined.
+ */
+function newBlockName(
+  ctx: KeywordContext,
+  strvec: Strvec,
+  missing: string,
+  existing: readonly { readonly name: string }[],
+  duplicate: (name: string) => string,
+): string | undefined {
+  const name = strvec.length === 2 ? strvec[1]! : undefined;
+  const problem = name === undefined ? missing : existing.some((e) => e.name === name) ? duplicate(name) : undefined;
+  if (problem === undefined) return name;
+  ctx.report(GE, problem);
+  ctx.skipBlock(true);
+  return undefined;
+}
+
 /* ---- track_group ---- */
 
 const trackGroupRoot: KeywordDef = {
@@ -26,18 +45,8 @@ const trackGroupRoot: KeywordDef = {
   args: 'NAME { group { INSTANCE … } }',
   summary: 'instances put in FAULT when a static address/route/rule with this track_group goes',
   handler: (strvec, ctx) => {
-    if (strvec.length !== 2) {
-      ctx.report(GE, 'track_group must have a name - skipping');
-      ctx.skipBlock(true);
-      return;
-    }
-    const name = strvec[1]!;
-    if (ctx.config.vrrp.trackGroups.some((g) => g.name === name)) {
-      ctx.report(GE, `track_group ${name} already defined`);
-      ctx.skipBlock(true);
-      return;
-    }
-    ctx.config.vrrp.trackGroups.push({ at: ctx.position, name });
+    const name = newBlockName(ctx, strvec, 'track_group must have a name - skipping', ctx.config.vrrp.trackGroups, (n) => `track_group ${n} already defined`);
+    if (name !== undefined) ctx.config.vrrp.trackGroups.push({ at: ctx.position, name });
   },
   sub: [
     {
@@ -137,17 +146,8 @@ const syncGroupRoot: KeywordDef = {
   args: 'NAME { group { INSTANCE … } … }',
   summary: 'instances that change state together',
   handler: (strvec, ctx) => {
-    if (strvec.length !== 2) {
-      ctx.report(GE, 'vrrp_sync_group must have a name - skipping');
-      ctx.skipBlock(true);
-      return;
-    }
-    const name = strvec[1]!;
-    if (ctx.config.vrrp.syncGroups.some((g) => g.name === name)) {
-      ctx.report(GE, `vrrp sync group ${name} already defined`);
-      ctx.skipBlock(true);
-      return;
-    }
+    const name = newBlockName(ctx, strvec, 'vrrp_sync_group must have a name - skipping', ctx.config.vrrp.syncGroups, (n) => `vrrp sync group ${n} already defined`);
+    if (name === undefined) return;
     const g: VrrpSyncGroup = {
       at: ctx.position,
       name,
