@@ -1,5 +1,5 @@
 /**
- * The simulator's one contact point with the VRRP packet codec: a `send-advert` action becomes
+ * The drivers' one contact point with the VRRP packet codec: a `send-advert` action becomes
  * the real bytes keepalived would put on the wire (IPv4: whole packet with IP header; IPv6: the
  * VRRP message, as a raw IPv6 socket carries it), and a received frame goes through keepalived's
  * receive checks before it becomes an `advert` event (or `advert-rejected`).
@@ -7,19 +7,19 @@
  * Per-instance wire state (IP id, AH sequence numbers, the old-unicast-checksum switch) lives in
  * WireState, as it lives in keepalived's vrrp_t.
  */
-import type { VrrpInstance } from '../../config/model/vrrp.js';
-import type { GlobalConfig } from '../../config/model/global.js';
-import type { InstanceSettings } from '../../vrrp/instance-settings.js';
-import type { ReceivedAdvert } from '../../vrrp/instance-types.js';
+import type { VrrpInstance } from '../config/model/vrrp.js';
+import type { GlobalConfig } from '../config/model/global.js';
+import type { InstanceSettings } from './instance-settings.js';
+import type { ReceivedAdvert } from './instance-types.js';
 import {
   addressToBytes,
   encodeIPv4Advert,
   encodeVrrpMessage,
   locateVrrpHeader,
   VRRP_MCAST_GROUP4,
-} from '../../vrrp/packet.js';
-import { checkReceivedAdvert, type ReceiverContext, type ReceiveCheck, type UnicastChecksumCompat } from '../../vrrp/receive-checks.js';
-import type { VrrpAuthType } from '../../vrrp/auth.js';
+} from './packet.js';
+import { checkReceivedAdvert, type ReceiverContext, type ReceiveCheck, type UnicastChecksumCompat } from './receive-checks.js';
+import type { VrrpAuthType } from './auth.js';
 
 /** What the wire needs to know about one instance beyond the core's settings (auth, cast, TTL). */
 export interface WireConfig {

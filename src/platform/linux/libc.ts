@@ -1,0 +1,344 @@
+/**
+ * The only door to libc: the few socket calls Node lacks (raw IP, AF_PACKET, netlink sockets),
+ * bound once through koffi. Every call is synchronous and non-blocking (sockets are created
+ * with SOCK_NONBLOCK); readiness comes from libuv through `pollReadable` (fd-poller.ts).
+ *
+ * koffi's `.async` calls are deliberately not used: they run on libuv's thread pool and do
+ * not keep Buffer arguments alive (see shared platform notes). Buffers passed here are only
+ * used for the duration of the call.
+ */
+import { createRequire } from 'node:module';
+import type * as KoffiModule from 'koffi';
+
+const require = createRequire(import.meta.url);
+
+type Koffi = typeof KoffiModule;
+type NativeFn = (...args: unknown[]) => unknown;
+
+export const AF_UNIX = 1;
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const AF_NETLINK = 16;
+export const AF_PACKET = 17;
+export const SOCK_STREAM = 1;
+export const SOCK_DGRAM = 2;
+export const SOCK_RAW = 3;
+export const SOCK_NONBLOCK = 0o4000;
+export const SOCK_CLOEXEC = 0o2000000;
+
+export const SOL_SOCKET = 1;
+export const SO_RCVBUF = 8;
+export const SO_RCVBUFFORCE = 33;
+export const SO_BINDTODEVICE = 25;
+export const IPPROTO_IP = 0;
+export const IPPROTO_ICMPV6 = 58;
+export const IPPROTO_IPV6 = 41;
+export const IPPROTO_RAW = 255;
+export const IP_TOS = 1;
+export const IP_TTL = 2;
+export const IP_HDRINCL = 3;
+export const IP_MTU_DISCOVER = 10;
+export const IP_MULTICAST_IF = 32;
+export const IP_MULTICAST_TTL = 33;
+export const IP_MULTICAST_LOOP = 34;
+export const IP_ADD_MEMBERSHIP = 35;
+export const IP_DROP_MEMBERSHIP = 36;
+export const IP_MULTICAST_ALL = 49;
+export const IPV6_CHECKSUM = 7;
+export const IPV6_UNICAST_HOPS = 16;
+export const IPV6_MULTICAST_IF = 17;
+export const IPV6_MULTICAST_HOPS = 18;
+export const IPV6_MULTICAST_LOOP = 19;
+export const IPV6_JOIN_GROUP = 20;
+export const IPV6_LEAVE_GROUP = 21;
+export const IPV6_RECVPKTINFO = 49;
+export const IPV6_PKTINFO = 50;
+export const IPV6_RECVHOPLIMIT = 51;
+export const IPV6_HOPLIMIT = 52;
+export const IPV6_TCLASS = 67;
+export const SOL_NETLINK = 270;
+export const NETLINK_ADD_MEMBERSHIP = 1;
+export const NETLINK_NO_ENOBUFS = 5;
+export const MSG_DONTWAIT = 0x40;
+export const MSG_TRUNC = 0x20;
+
+export const EAGAIN = 11;
+export const EINTR = 4;
+export const ENOBUFS = 105;
+
+/** A failed system call, with the errno name Node uses for its own errors (`code`). */
+export class SyscallError extends Error {
+  constructor(
+    readonly syscall: string,
+    readonly errno: number,
+    readonly code: string,
+  ) {
+    super(`${syscall}: ${code} (${describeErrno(errno)})`);
+  }
+}
+
+interface Bindings {
+  readonly koffi: Koffi;
+  readonly socket: NativeFn;
+  readonly setsockopt: NativeFn;
+  readonly bind: NativeFn;
+  readonly sendto: NativeFn;
+  readonly recvfrom: NativeFn;
+  readonly recvmsg: NativeFn;
+  readonly close: NativeFn;
+  readonly ifNameToIndex: NativeFn;
+  readonly strerror: NativeFn;
+}
+
+let bindings: Bindings | undefined;
+let loadError: Error | undefined;
+
+function lib(): Bindings {
+  if (bindings) return bindings;
+  if (loadError) throw loadError;
+  try {
+    const koffi = require('koffi') as Koffi;
+    const c = koffi.load('libc.so.6');
+    bindings = {
+      koffi,
+      socket: c.func('int socket(int domain, int type, int protocol)') as NativeFn,
+      setsockopt: c.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)') as NativeFn,
+      bind: c.func('int bind(int fd, const void *addr, uint32_t len)') as NativeFn,
+      sendto: c.func('long sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)') as NativeFn,
+      recvfrom: c.func('long recvfrom(int fd, _Out_ void *buf, size_t len, int flags, _Out_ void *addr, _Inout_ uint32_t *addrlen)') as NativeFn,
+      recvmsg: c.func('long recvmsg(int fd, void *msghdr, int flags)') as NativeFn,
+      close: c.func('int close(int fd)') as NativeFn,
+      ifNameToIndex: c.func('unsigned int if_nametoindex(const char *name)') as NativeFn,
+      strerror: c.func('const char *strerror(int errnum)') as NativeFn,
+    };
+    return bindings;
+  } catch (e) {
+    loadError = new Error(`cannot load libc through koffi (raw sockets unavailable): ${(e as Error).message}`);
+    throw loadError;
+  }
+}
+
+/** Why raw sockets cannot be used in this process, or undefined when they can. */
+export function nativeUnavailableReason(): string | undefined {
+  try {
+    lib();
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+export function koffi(): Koffi {
+  return lib().koffi;
+}
+
+const ERRNO_NAMES: Record<number, string> = {
+  1: 'EPERM', 2: 'ENOENT', 4: 'EINTR', 9: 'EBADF', 11: 'EAGAIN', 12: 'ENOMEM', 13: 'EACCES', 16: 'EBUSY', 17: 'EEXIST',
+  19: 'ENODEV', 22: 'EINVAL', 24: 'EMFILE', 90: 'EMSGSIZE', 92: 'ENOPROTOOPT', 93: 'EPROTONOSUPPORT', 95: 'EOPNOTSUPP',
+  97: 'EAFNOSUPPORT', 98: 'EADDRINUSE', 99: 'EADDRNOTAVAIL', 100: 'ENETDOWN', 101: 'ENETUNREACH', 105: 'ENOBUFS',
+  113: 'EHOSTUNREACH', 3: 'ESRCH', 6: 'ENXIO', 61: 'ENODATA',
+};
+
+export function errnoName(errno: number): string {
+  return ERRNO_NAMES[errno] ?? `E${errno}`;
+}
+
+export function describeErrno(errno: number): string {
+  try {
+    return String(lib().strerror(errno));
+  } catch {
+    return `errno ${errno}`;
+  }
+}
+
+function check(syscall: string, r: unknown): number {
+  const n = Number(r);
+  if (n < 0) {
+    const e = lib().koffi.errno();
+    throw new SyscallError(syscall, e, errnoName(e));
+  }
+  return n;
+}
+
+/** The result, or the errno when the call failed with one of `tolerated` (e.g. EAGAIN). */
+function checkOr(syscall: string, r: unknown, tolerated: readonly number[]): number | { errno: number } {
+  const n = Number(r);
+  if (n >= 0) return n;
+  const e = lib().koffi.errno();
+  if (tolerated.includes(e)) return { errno: e };
+  throw new SyscallError(syscall, e, errnoName(e));
+}
+
+export function socket(domain: number, type: number, protocol: number): number {
+  return check('socket', lib().socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol));
+}
+
+export function closeFd(fd: number): void {
+  lib().close(fd);
+}
+
+export function setsockoptInt(fd: number, level: number, name: number, value: number): void {
+  const b = Buffer.alloc(4);
+  b.writeInt32LE(value);
+  setsockoptBytes(fd, level, name, b);
+}
+
+export function setsockoptBytes(fd: number, level: number, name: number, value: Uint8Array): void {
+  check(`setsockopt(${level},${name})`, lib().setsockopt(fd, level, name, value, value.length));
+}
+
+export function bindTo(fd: number, address: Uint8Array): void {
+  check('bind', lib().bind(fd, address, address.length));
+}
+
+/** SO_BINDTODEVICE. */
+export function bindToDevice(fd: number, ifname: string): void {
+  setsockoptBytes(fd, SOL_SOCKET, SO_BINDTODEVICE, Buffer.from(`${ifname}\0`));
+}
+
+/** Bytes sent; `{errno}` for EAGAIN/ENOBUFS (a full queue is a dropped packet, not an error). */
+export function sendTo(fd: number, data: Uint8Array, address: Uint8Array | null): number | { errno: number } {
+  return checkOr('sendto', lib().sendto(fd, data, data.length, 0, address, address ? address.length : 0), [EAGAIN, ENOBUFS, EINTR]);
+}
+
+export interface Received {
+  readonly length: number;
+  /** The sender's socket address (raw sockaddr bytes). */
+  readonly from: Buffer;
+  /** The datagram was longer than the buffer. */
+  readonly truncated: boolean;
+}
+
+/** One datagram into `buf`, or undefined when none is waiting (EAGAIN). ENOBUFS is thrown (netlink overrun). */
+export function recvFrom(fd: number, buf: Buffer): Received | undefined {
+  const from = Buffer.alloc(128);
+  const len = [from.length];
+  const r = checkOr('recvfrom', lib().recvfrom(fd, buf, buf.length, MSG_DONTWAIT | MSG_TRUNC, from, len), [EAGAIN, EINTR]);
+  if (typeof r !== 'number') return undefined;
+  return { length: Math.min(r, buf.length), from: from.subarray(0, len[0]), truncated: r > buf.length };
+}
+
+export function ifNameToIndex(name: string): number {
+  const i = Number(lib().ifNameToIndex(name));
+  if (i === 0) {
+    const e = lib().koffi.errno();
+    throw new SyscallError(`if_nametoindex(${name})`, e, errnoName(e));
+  }
+  return i;
+}
+
+/* ---------------------------------------------------------------- socket addresses */
+
+export function sockaddrIn(address: Uint8Array, port = 0): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeUInt16LE(AF_INET, 0);
+  b.writeUInt16BE(port, 2);
+  b.set(address, 4);
+  return b;
+}
+
+export function sockaddrIn6(address: Uint8Array, scopeId = 0, port = 0): Buffer {
+  const b = Buffer.alloc(28);
+  b.writeUInt16LE(AF_INET6, 0);
+  b.writeUInt16BE(port, 2);
+  b.set(address, 8);
+  b.writeUInt32LE(scopeId, 24);
+  return b;
+}
+
+/** sockaddr_ll for sending a frame out of `ifindex`. */
+export function sockaddrLl(ifindex: number, protocol: number, mac: Uint8Array): Buffer {
+  const b = Buffer.alloc(20);
+  b.writeUInt16LE(AF_PACKET, 0);
+  b.writeUInt16BE(protocol, 2);
+  b.writeInt32LE(ifindex, 4);
+  b.writeUInt8(mac.length, 11);
+  b.set(mac, 12);
+  return b;
+}
+
+export function sockaddrNl(pid = 0, groups = 0): Buffer {
+  const b = Buffer.alloc(12);
+  b.writeUInt16LE(AF_NETLINK, 0);
+  b.writeUInt32LE(pid, 4);
+  b.writeUInt32LE(groups, 8);
+  return b;
+}
+
+/* ---------------------------------------------------------------- recvmsg with control messages */
+
+export interface ReceivedMessage {
+  readonly data: Buffer;
+  readonly from: Buffer;
+  readonly truncated: boolean;
+  /** Control messages: level, type and data. */
+  readonly control: readonly { level: number; type: number; data: Buffer }[];
+}
+
+/**
+ * A recvmsg() reader with its msghdr, iovec, address and control buffers in one native arena
+ * (koffi.alloc: memory that never moves), reused for every call on one socket.
+ */
+export class MessageReader {
+  private readonly arena: unknown;
+  private readonly view: Buffer;
+  private static readonly HDR = 0;
+  private static readonly IOV = 56;
+  private static readonly NAME = 72;
+  private static readonly NAME_LEN = 128;
+  private static readonly CTRL = 200;
+  private static readonly CTRL_LEN = 256;
+  private static readonly DATA = 456;
+
+  constructor(private readonly dataLength = 65536) {
+    const k = lib().koffi;
+    const size = MessageReader.DATA + dataLength;
+    this.arena = k.alloc('uint8_t', size);
+    this.view = Buffer.from(k.view(this.arena, size));
+    const base = k.address(this.arena);
+    const v = this.view;
+    // struct msghdr (x86-64 / aarch64 LP64 layout)
+    v.writeBigUInt64LE(base + BigInt(MessageReader.NAME), 0); // msg_name
+    v.writeUInt32LE(MessageReader.NAME_LEN, 8); // msg_namelen
+    v.writeBigUInt64LE(base + BigInt(MessageReader.IOV), 16); // msg_iov
+    v.writeBigUInt64LE(1n, 24); // msg_iovlen
+    v.writeBigUInt64LE(base + BigInt(MessageReader.CTRL), 32); // msg_control
+    v.writeBigUInt64LE(BigInt(MessageReader.CTRL_LEN), 40); // msg_controllen
+    v.writeInt32LE(0, 48); // msg_flags
+    // struct iovec
+    v.writeBigUInt64LE(base + BigInt(MessageReader.DATA), MessageReader.IOV);
+    v.writeBigUInt64LE(BigInt(dataLength), MessageReader.IOV + 8);
+  }
+
+  /** One message (copied out of the arena), or undefined when none is waiting. */
+  read(fd: number): ReceivedMessage | undefined {
+    const v = this.view;
+    v.writeUInt32LE(MessageReader.NAME_LEN, 8);
+    v.writeBigUInt64LE(BigInt(MessageReader.CTRL_LEN), 40);
+    v.writeInt32LE(0, 48);
+    const r = checkOr('recvmsg', lib().recvmsg(fd, this.arena, MSG_DONTWAIT | MSG_TRUNC), [EAGAIN, EINTR]);
+    if (typeof r !== 'number') return undefined;
+    const nameLen = v.readUInt32LE(8);
+    const ctrlLen = Number(v.readBigUInt64LE(40));
+    const control: { level: number; type: number; data: Buffer }[] = [];
+    let off = 0;
+    while (off + 16 <= ctrlLen) {
+      const at = MessageReader.CTRL + off;
+      const len = Number(v.readBigUInt64LE(at));
+      if (len < 16 || off + len > ctrlLen) break;
+      control.push({ level: v.readInt32LE(at + 8), type: v.readInt32LE(at + 12), data: Buffer.from(v.subarray(at + 16, at + len)) });
+      off += (len + 7) & ~7;
+    }
+    const n = Math.min(r, this.dataLength);
+    return {
+      data: Buffer.from(v.subarray(MessageReader.DATA, MessageReader.DATA + n)),
+      from: Buffer.from(v.subarray(MessageReader.NAME, MessageReader.NAME + Math.min(nameLen, MessageReader.NAME_LEN))),
+      truncated: r > this.dataLength,
+      control,
+    };
+  }
+
+  dispose(): void {
+    lib().koffi.free(this.arena);
+  }
+}
