@@ -37,7 +37,7 @@ import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { loadNodeConfig } from '../src/platform/sim/cluster.js';
-import { engineFromConfig } from '../src/platform/sim/engine-from-config.js';
+import { engineFromConfig } from '../src/vrrp/engine-from-config.js';
 import type { VrrpInstanceCore } from '../src/vrrp/instance.js';
 import type { Action } from '../src/vrrp/instance-types.js';
 import { encodeIPv4Advert, VRRP_MCAST_GROUP4 } from '../src/vrrp/packet.js';

@@ -17,7 +17,7 @@ import { masterDownInterval } from '../../vrrp/timers.js';
 import { VirtualClock, type Cancel } from './clock.js';
 import { SimNetwork, type Endpoint, type Frame, type LinkProperties } from './network.js';
 import { Prng } from './prng.js';
-import { engineFromConfig } from './engine-from-config.js';
+import { engineFromConfig } from '../../vrrp/engine-from-config.js';
 import { encodeAdvert, peekVrid, receiveAdvert, WireState, wireConfig, type WireConfig } from '../../vrrp/wire.js';
 import { InvariantChecker, type Violation } from './invariants.js';
 

@@ -2,11 +2,11 @@
  * A VrrpEngine built from a loaded keepalived.conf model, the way a driver builds it: one core per
  * vrrp_instance (settings derived from the model), one SyncGroupCore per vrrp_sync_group.
  */
-import type { KeepalivedConfig } from '../../config/model/index.js';
-import { VrrpEngine } from '../../vrrp/engine.js';
-import { VrrpInstanceCore } from '../../vrrp/instance.js';
-import { deriveInstanceSettings, deriveSyncGroupSettings } from '../../vrrp/instance-settings.js';
-import { SyncGroupCore } from '../../vrrp/sync-group.js';
+import type { KeepalivedConfig } from '../config/model/index.js';
+import { VrrpEngine } from './engine.js';
+import { VrrpInstanceCore } from './instance.js';
+import { deriveInstanceSettings, deriveSyncGroupSettings } from './instance-settings.js';
+import { SyncGroupCore } from './sync-group.js';
 
 export function engineFromConfig(config: KeepalivedConfig): VrrpEngine {
   const g = config.global;
