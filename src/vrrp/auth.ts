@@ -61,7 +61,8 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
  */
 export function ahIcv(packet: Uint8Array, ahOffset: number, authData: Uint8Array, unicast: boolean): Uint8Array {
   const headerLen = ahOffset + IPSEC_AH_LEN;
-  const hdr = packet.slice(0, headerLen);
+  // a copy: on a Node Buffer, slice() is a view, and zeroing fields would change the packet itself
+  const hdr = Uint8Array.prototype.slice.call(packet, 0, headerLen);
   hdr[1] = 0; // tos
   hdr[6] = 0; // frag_off
   hdr[7] = 0;

@@ -261,7 +261,7 @@ export function decodeVrrpMessage(buf: Uint8Array, family: VrrpFamily, off = 0):
     advert.authType = buf[off + 4]!;
     if (family === 'inet') {
       const a = off + VRRP_HEADER_LEN + count * alen;
-      advert.authData = buf.slice(a, a + VRRP_AUTH_LEN);
+      advert.authData = Uint8Array.prototype.slice.call(buf, a, a + VRRP_AUTH_LEN);
     }
   } else {
     advert.reserved = f45 >> 12;
@@ -380,9 +380,9 @@ function readAh(buf: Uint8Array, a: number): IpsecAhHeader {
     nextHeader: buf[a]!,
     payloadLen: buf[a + 1]!,
     reserved: (buf[a + 2]! << 8) | buf[a + 3]!,
-    spi: buf.slice(a + 4, a + 8),
+    spi: Uint8Array.prototype.slice.call(buf, a + 4, a + 8),
     seq: ((buf[a + 8]! << 24) | (buf[a + 9]! << 16) | (buf[a + 10]! << 8) | buf[a + 11]!) >>> 0,
-    icv: buf.slice(a + 12, a + 24),
+    icv: Uint8Array.prototype.slice.call(buf, a + 12, a + 24),
   };
 }
 

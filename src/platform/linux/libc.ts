@@ -342,3 +342,223 @@ export class MessageReader {
     lib().koffi.free(this.arena);
   }
 }
+
+/* ---------------------------------------------------------------- sendmsg, multicast requests, send-only sockets */
+
+export const SO_ATTACH_FILTER = 26;
+export const IPV6_MULTICAST_ALL = 29;
+export const MSG_DONTROUTE = 0x4;
+export const ETH_P_ARP = 0x0806;
+export const ETH_P_IPV6 = 0x86dd;
+export const ENETDOWN = 100;
+
+/** struct ip_mreqn (IP_ADD_MEMBERSHIP / IP_MULTICAST_IF): group, local address (any), ifindex. */
+export function ipMreqn(group: Uint8Array | null, ifindex: number, local: Uint8Array | null = null): Buffer {
+  const b = Buffer.alloc(12);
+  if (group) b.set(group, 0);
+  if (local) b.set(local, 4);
+  b.writeInt32LE(ifindex, 8);
+  return b;
+}
+
+/** struct ipv6_mreq (IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP). */
+export function ipv6Mreq(group: Uint8Array, ifindex: number): Buffer {
+  const b = Buffer.alloc(20);
+  b.set(group, 0);
+  b.writeUInt32LE(ifindex, 16);
+  return b;
+}
+
+/** struct in6_pktinfo (the IPV6_PKTINFO control message): source/destination address and ifindex. */
+export function in6Pktinfo(address: Uint8Array, ifindex: number): Buffer {
+  const b = Buffer.alloc(20);
+  b.set(address, 0);
+  b.writeUInt32LE(ifindex, 16);
+  return b;
+}
+
+/**
+ * A classic BPF program that accepts nothing, so a socket used only for sending never queues
+ * what the kernel would otherwise hand every raw socket of its protocol.
+ */
+export function attachDropAllFilter(fd: number): void {
+  const k = lib().koffi;
+  // struct sock_fprog { u16 len; struct sock_filter *filter } at 0, one sock_filter at 16
+  const arena = k.alloc('uint8_t', 24);
+  try {
+    const v = Buffer.from(k.view(arena, 24));
+    v.fill(0);
+    v.writeUInt16LE(1, 0);
+    v.writeBigUInt64LE(k.address(arena) + 16n, 8);
+    v.writeUInt16LE(0x06, 16); // BPF_RET | BPF_K, k = 0: keep 0 bytes of the packet
+    check('setsockopt(SO_ATTACH_FILTER)', lib().setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, arena, 16));
+  } finally {
+    k.free(arena);
+  }
+}
+
+export interface ControlMessage {
+  readonly level: number;
+  readonly type: number;
+  readonly data: Uint8Array;
+}
+
+let sendmsgFn: NativeFn | undefined;
+function sendmsgNative(): NativeFn {
+  sendmsgFn ??= lib().koffi.load('libc.so.6').func('long sendmsg(int fd, const void *msghdr, int flags)') as NativeFn;
+  return sendmsgFn;
+}
+
+/**
+ * A sendmsg() writer (the counterpart of MessageReader): msghdr, iovec, address, control
+ * messages and a copy of the data in one native arena, reused for every call on one socket.
+ */
+export class MessageWriter {
+  private readonly arena: unknown;
+  private readonly view: Buffer;
+  private readonly base: bigint;
+  private static readonly IOV = 56;
+  private static readonly NAME = 72;
+  private static readonly NAME_LEN = 128;
+  private static readonly CTRL = 200;
+  private static readonly CTRL_LEN = 256;
+  private static readonly DATA = 456;
+
+  constructor(readonly maxDataLength = 65536) {
+    const k = lib().koffi;
+    const size = MessageWriter.DATA + maxDataLength;
+    this.arena = k.alloc('uint8_t', size);
+    this.view = Buffer.from(k.view(this.arena, size));
+    this.base = k.address(this.arena);
+  }
+
+  /**
+   * Bytes sent, or the errno of a failed call: every failure is returned, never thrown, since
+   * whether it matters (a full queue, a link going down) is the caller's call. Data, address or
+   * control messages larger than the arena are EMSGSIZE.
+   */
+  send(fd: number, data: Uint8Array, address: Uint8Array | null, control: readonly ControlMessage[] = [], flags = 0): number | { errno: number } {
+    const v = this.view;
+    const ctrlSpace = control.reduce((n, c) => n + ((16 + c.data.length + 7) & ~7), 0);
+    if (data.length > this.maxDataLength || (address?.length ?? 0) > MessageWriter.NAME_LEN || ctrlSpace > MessageWriter.CTRL_LEN) {
+      return { errno: 90 }; // EMSGSIZE
+    }
+    v.fill(0, 0, MessageWriter.DATA);
+    if (address) {
+      v.set(address, MessageWriter.NAME);
+      v.writeBigUInt64LE(this.base + BigInt(MessageWriter.NAME), 0); // msg_name
+      v.writeUInt32LE(address.length, 8); // msg_namelen
+    }
+    v.writeBigUInt64LE(this.base + BigInt(MessageWriter.IOV), 16); // msg_iov
+    v.writeBigUInt64LE(1n, 24); // msg_iovlen
+    if (control.length > 0) {
+      let off = MessageWriter.CTRL;
+      for (const c of control) {
+        v.writeBigUInt64LE(BigInt(16 + c.data.length), off); // cmsg_len
+        v.writeInt32LE(c.level, off + 8);
+        v.writeInt32LE(c.type, off + 12);
+        v.set(c.data, off + 16);
+        off += (16 + c.data.length + 7) & ~7;
+      }
+      v.writeBigUInt64LE(this.base + BigInt(MessageWriter.CTRL), 32); // msg_control
+      v.writeBigUInt64LE(BigInt(ctrlSpace), 40); // msg_controllen
+    }
+    v.writeBigUInt64LE(this.base + BigInt(MessageWriter.DATA), MessageWriter.IOV); // iov_base
+    v.writeBigUInt64LE(BigInt(data.length), MessageWriter.IOV + 8); // iov_len
+    v.set(data, MessageWriter.DATA);
+    const r = Number(sendmsgNative()(fd, this.arena, flags));
+    if (r >= 0) return r;
+    return { errno: lib().koffi.errno() };
+  }
+
+  dispose(): void {
+    lib().koffi.free(this.arena);
+  }
+}
+
+/* ---------------------------------------------------------------- files: inotify, FIFOs, raw reads */
+
+export const IN_NONBLOCK = 0o4000;
+export const IN_CLOEXEC = 0o2000000;
+export const IN_MODIFY = 0x2;
+export const IN_CLOSE_WRITE = 0x8;
+export const IN_MOVED_FROM = 0x40;
+export const IN_MOVED_TO = 0x80;
+export const IN_MOVE = IN_MOVED_FROM | IN_MOVED_TO;
+export const IN_CREATE = 0x100;
+export const IN_DELETE = 0x200;
+export const IN_DELETE_SELF = 0x400;
+export const IN_MOVE_SELF = 0x800;
+export const IN_Q_OVERFLOW = 0x4000;
+export const IN_IGNORED = 0x8000;
+export const IN_ISDIR = 0x40000000;
+export const EEXIST = 17;
+
+interface FileBindings {
+  readonly inotifyInit1: NativeFn;
+  readonly inotifyAddWatch: NativeFn;
+  readonly inotifyRmWatch: NativeFn;
+  readonly read: NativeFn;
+  readonly mkfifo: NativeFn;
+}
+
+let fileBindings: FileBindings | undefined;
+
+/* Bound separately from the socket calls so that this block only appends to the module. */
+function fileLib(): FileBindings {
+  if (fileBindings) return fileBindings;
+  const c = lib().koffi.load('libc.so.6');
+  fileBindings = {
+    inotifyInit1: c.func('int inotify_init1(int flags)') as NativeFn,
+    inotifyAddWatch: c.func('int inotify_add_watch(int fd, const char *path, uint32_t mask)') as NativeFn,
+    inotifyRmWatch: c.func('int inotify_rm_watch(int fd, int wd)') as NativeFn,
+    read: c.func('long read(int fd, _Out_ void *buf, size_t len)') as NativeFn,
+    mkfifo: c.func('int mkfifo(const char *path, uint32_t mode)') as NativeFn,
+  };
+  return fileBindings;
+}
+
+/** A non-blocking, close-on-exec inotify instance. */
+export function inotifyInit(): number {
+  return check('inotify_init1', fileLib().inotifyInit1(IN_NONBLOCK | IN_CLOEXEC));
+}
+
+/** The watch descriptor (the same one again when `path` is already watched on this fd). */
+export function inotifyAddWatch(fd: number, path: string, mask: number): number {
+  return check(`inotify_add_watch(${path})`, fileLib().inotifyAddWatch(fd, path, mask));
+}
+
+export function inotifyRmWatch(fd: number, wd: number): void {
+  fileLib().inotifyRmWatch(fd, wd);
+}
+
+/** Bytes read into `buf`, or undefined when nothing is waiting (EAGAIN) on a non-blocking fd. */
+export function readFd(fd: number, buf: Buffer): number | undefined {
+  const r = checkOr('read', fileLib().read(fd, buf, buf.length), [EAGAIN, EINTR]);
+  return typeof r === 'number' ? r : undefined;
+}
+
+/** mkfifo(3); the mode is still filtered by the process umask. Throws SyscallError (EEXIST when the path exists). */
+export function mkfifo(path: string, mode: number): void {
+  check(`mkfifo(${path})`, fileLib().mkfifo(path, mode));
+}
+
+/* ---------------------------------------------------------------- rtnetlink extras and network namespaces */
+
+/** Error acknowledgements echo only the request's header, not its whole payload. */
+export const NETLINK_CAP_ACK = 10;
+/** Error acknowledgements carry the kernel's explanation (extended ack). */
+export const NETLINK_EXT_ACK = 11;
+export const CLONE_NEWNET = 0x40000000;
+
+let setnsFn: NativeFn | undefined;
+
+/**
+ * setns(fd, CLONE_NEWNET): move the calling thread into the network namespace `fd` refers to
+ * (an open /run/netns/NAME or /proc/…/ns/net). Sockets created afterwards belong to it and
+ * stay there after the thread moves back.
+ */
+export function setNetworkNamespace(fd: number): void {
+  setnsFn ??= lib().koffi.load('libc.so.6').func('int setns(int fd, int nstype)') as NativeFn;
+  check('setns', setnsFn(fd, CLONE_NEWNET));
+}
