@@ -1,0 +1,124 @@
+/**
+ * The status API object (`keepalived-ts status --json`) and its human rendering (a table).
+ * Unlike keepalived's dumps this is keepalived-ts's own, stable format: field names never change
+ * meaning; new fields may be added. No secret (auth_pass) appears in it.
+ *
+ *   { "instances": [ { "name", "vrid", "interface", "state", "priority", "effectivePriority",
+ *     "masterAddress", "vips", "stats": {…}, "lastTransition": { "at", "from", "to", "reason" } } ] }
+ */
+import type { VrrpStateName } from '../vrrp/instance-types.js';
+import { addressWithPrefix } from './ip-entry-format.js';
+import type { VrrpInstanceSnapshot } from './vrrp-snapshot.js';
+import type { VrrpInstanceStats } from './vrrp-stats.js';
+
+/** keepalived's per-instance counters under descriptive names (the stats file's wording). */
+export interface InstanceStatusStats {
+  readonly advertsReceived: number;
+  readonly advertsSent: number;
+  readonly becameMaster: number;
+  readonly releasedMaster: number;
+  readonly packetLengthErrors: number;
+  readonly ttlErrors: number;
+  readonly invalidTypeReceived: number;
+  readonly advertIntervalErrors: number;
+  readonly addressListErrors: number;
+  readonly invalidAuthType: number;
+  readonly authTypeMismatch: number;
+  readonly authFailures: number;
+  readonly checksumErrors: number;
+  readonly versionErrors: number;
+  readonly priorityZeroReceived: number;
+  readonly priorityZeroSent: number;
+}
+
+export interface InstanceStatus {
+  readonly name: string;
+  readonly vrid: number;
+  /** The configured interface, or null (unicast without one). */
+  readonly interface: string | null;
+  readonly state: VrrpStateName;
+  /** The configured priority. */
+  readonly priority: number;
+  /** The priority in adverts now (trackers applied). */
+  readonly effectivePriority: number;
+  /** Who is master: this node's source address when MASTER, the last advertiser's when BACKUP, else null. */
+  readonly masterAddress: string | null;
+  /** The virtual addresses, "ADDR[/LEN]". */
+  readonly vips: readonly string[];
+  readonly stats: InstanceStatusStats;
+  /** The last state change (null: none since the daemon started). `at` is an ISO 8601 UTC time. */
+  readonly lastTransition: { readonly at: string; readonly from: VrrpStateName; readonly to: VrrpStateName; readonly reason: string } | null;
+}
+
+export interface DaemonStatus {
+  readonly instances: readonly InstanceStatus[];
+}
+
+export function statusStats(s: VrrpInstanceStats): InstanceStatusStats {
+  return {
+    advertsReceived: s.advert_rcvd,
+    advertsSent: s.advert_sent,
+    becameMaster: s.become_master,
+    releasedMaster: s.release_master,
+    packetLengthErrors: s.packet_len_err,
+    ttlErrors: s.ip_ttl_err,
+    invalidTypeReceived: s.invalid_type_rcvd,
+    advertIntervalErrors: s.advert_interval_err,
+    addressListErrors: s.addr_list_err,
+    invalidAuthType: s.invalid_authtype,
+    authTypeMismatch: s.authtype_mismatch,
+    authFailures: s.auth_failure,
+    checksumErrors: s.chk_err,
+    versionErrors: s.vers_err,
+    priorityZeroReceived: s.pri_zero_rcvd,
+    priorityZeroSent: s.pri_zero_sent,
+  };
+}
+
+export function instanceStatus(v: VrrpInstanceSnapshot): InstanceStatus {
+  const s = v.settings;
+  const master = v.state === 'MASTER' ? v.sourceAddress : v.state === 'BACKUP' ? v.masterAddress : undefined;
+  const t = v.lastTransition;
+  return {
+    name: s.name,
+    vrid: s.vrid,
+    interface: s.interface ?? null,
+    state: v.state,
+    priority: v.basePriority,
+    effectivePriority: v.effectivePriority,
+    masterAddress: master ?? null,
+    vips: s.vips.map((a) => addressWithPrefix(a.family, a.address, a.prefixLen)),
+    stats: statusStats(v.stats),
+    lastTransition: t ? { at: new Date(Math.floor(t.atUs / 1000)).toISOString(), from: t.from, to: t.to, reason: t.reason } : null,
+  };
+}
+
+export function buildStatus(instances: readonly VrrpInstanceSnapshot[]): DaemonStatus {
+  return { instances: instances.map(instanceStatus) };
+}
+
+/** `status --json`: the object, 2-space indented, with a final newline. */
+export function formatStatusJson(report: DaemonStatus): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+const COLUMNS = ['NAME', 'VRID', 'INTERFACE', 'STATE', 'PRIO', 'EFF', 'MASTER', 'VIPS', 'LAST TRANSITION'] as const;
+
+/** `status`: one line per instance under a header, columns padded to their widest cell. */
+export function renderStatusText(report: DaemonStatus): string {
+  if (!report.instances.length) return 'no VRRP instances\n';
+  const rows = report.instances.map((i) => [
+    i.name,
+    String(i.vrid),
+    i.interface ?? '-',
+    i.state,
+    String(i.priority),
+    String(i.effectivePriority),
+    i.masterAddress ?? '-',
+    i.vips.length ? i.vips.join(',') : '-',
+    i.lastTransition ? `${i.lastTransition.at} ${i.lastTransition.from}->${i.lastTransition.to} (${i.lastTransition.reason})` : '-',
+  ]);
+  const table = [[...COLUMNS], ...rows];
+  const widths = COLUMNS.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
+  return table.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ') + '\n').join('');
+}
