@@ -4,11 +4,13 @@
  * Options are acted on in command-line order, as keepalived does: -v, -h and --signum print and
  * exit when they are reached; bad options are reported and make the run exit 1 after the whole
  * line is read. What keepalived-ts cannot do yet is refused with one clear line and exit 1.
+ * Without -t, -d or an info flag the daemon runs (daemon/supervisor.ts).
  */
 import { DEFAULT_CONFIG_FILE, FLAGS, parseArgs, usage } from './flags.js';
 import { openConfigTestLog, processOutput, type Output } from './output.js';
 import { signum } from './signum.js';
 import { versionText } from './version.js';
+import { DEFAULT_CHECKERS_PID_FILE, DEFAULT_PID_FILE, DEFAULT_STATUS_SOCKET, DEFAULT_VRRP_PID_FILE } from '../daemon/options.js';
 
 /* The config loader (and its keyword tables) is imported only when a config is read: -v, -h and
  * --signum stay fast and work whatever state the parser modules are in. */
@@ -16,7 +18,6 @@ import { versionText } from './version.js';
 export const PROG = 'keepalived-ts';
 export const EXIT_FAILURE = 1;
 
-export const DAEMON_NOT_AVAILABLE = `${PROG}: the VRRP/checker daemon is not available yet in this version; use -t to check a configuration`;
 
 /** keepalived's -S values: 0-7, local0-local7, user, daemon. */
 function validFacility(value: string): boolean {
@@ -24,16 +25,21 @@ function validFacility(value: string): boolean {
 }
 
 /** keepalived's set_umask(): strtoll(…, 0) of a mode within 0777. */
-function validUmask(value: string): boolean {
+function parseUmask(value: string): number | undefined {
   const m = /^\s*(?:0x([0-9a-f]+)|(0[0-7]*)|([1-9]\d*))$/i.exec(value);
-  if (!m) return false;
-  const n = m[1] !== undefined ? parseInt(m[1], 16) : m[2] !== undefined ? parseInt(m[2], 8) : parseInt(m[3]!, 10);
-  return n >= 0 && (n & ~0o777) === 0;
+  if (!m) return undefined;
+  return m[1] !== undefined ? parseInt(m[1], 16) : m[2] !== undefined ? parseInt(m[2], 8) : parseInt(m[3]!, 10);
+}
+
+function validUmask(value: string): boolean {
+  const n = parseUmask(value);
+  return n !== undefined && n >= 0 && (n & ~0o777) === 0;
 }
 
 export async function main(argv: readonly string[], output: Output = processOutput): Promise<number> {
   if (argv[0] === 'dump') return (await import('./dump.js')).runDump(argv.slice(1), output);
   if (argv[0] === 'simulate') return (await import('./simulate.js')).runSimulate(argv.slice(1), output);
+  if (argv[0] === 'status') return (await import('./status.js')).runStatus(argv.slice(1), output);
 
   let io = output;
   const { events, operands } = parseArgs(argv);
@@ -44,6 +50,24 @@ export async function main(argv: readonly string[], output: Output = processOutp
   let dump = false;
   let bad = false;
   let missingFeature = false;
+  const daemon = {
+    logConsole: false,
+    logDetail: false,
+    logFacility: undefined as string | undefined,
+    noSyslog: false,
+    dontFork: false,
+    dontRespawn: false,
+    dontReleaseVrrp: false,
+    vrrpOnly: false,
+    checkOnly: false,
+    all: false,
+    pidFile: DEFAULT_PID_FILE,
+    vrrpPidFile: DEFAULT_VRRP_PID_FILE,
+    checkersPidFile: DEFAULT_CHECKERS_PID_FILE,
+    statusSocket: DEFAULT_STATUS_SOCKET,
+    umask: undefined as number | undefined,
+    addressMonitoring: false,
+  };
 
   for (const ev of events) {
     if (ev.type === 'unknown') {
@@ -100,9 +124,53 @@ export async function main(argv: readonly string[], output: Output = processOutp
         break;
       case 'log-facility':
         if (!validFacility(value!)) io.err(`Invalid log facility '${value}'\n`);
+        else daemon.logFacility = value!;
         break;
       case 'umask':
         if (!validUmask(value!)) io.err(`Invalid --umask option ${value}\n`);
+        else daemon.umask = parseUmask(value!);
+        break;
+      case 'log-console':
+        daemon.logConsole = true;
+        break;
+      case 'log-detail':
+        daemon.logDetail = true;
+        break;
+      case 'no-syslog':
+        daemon.noSyslog = true;
+        break;
+      case 'dont-fork':
+        daemon.dontFork = true;
+        break;
+      case 'dont-respawn':
+        daemon.dontRespawn = true;
+        break;
+      case 'dont-release-vrrp':
+        daemon.dontReleaseVrrp = true;
+        break;
+      case 'vrrp':
+        daemon.vrrpOnly = true;
+        break;
+      case 'check':
+        daemon.checkOnly = true;
+        break;
+      case 'all':
+        daemon.all = true;
+        break;
+      case 'pid':
+        daemon.pidFile = value!;
+        break;
+      case 'vrrp_pid':
+        daemon.vrrpPidFile = value!;
+        break;
+      case 'checkers_pid':
+        daemon.checkersPidFile = value!;
+        break;
+      case 'status-socket':
+        daemon.statusSocket = value!;
+        break;
+      case 'address-monitoring':
+        daemon.addressMonitoring = true;
         break;
       default:
         if (flag.kind === 'missing') {
@@ -127,6 +195,10 @@ export async function main(argv: readonly string[], output: Output = processOutp
     const result = loadAndReport(request, io);
     if (result.found) io.out(dumpConfig(result.config) + '\n');
   }
-  io.err(DAEMON_NOT_AVAILABLE + '\n');
-  return EXIT_FAILURE;
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    io.err(`${PROG}: the daemon needs root (raw VRRP sockets, addresses on interfaces); run it as root, or use -t to check a configuration\n`);
+    return 4;
+  }
+  const { runDaemon } = await import('../daemon/supervisor.js');
+  return runDaemon({ ...daemon, configFile: file, allConfig, ...(configId !== undefined ? { configId } : {}) }, argv);
 }

@@ -122,10 +122,12 @@ test('features keepalived-ts does not have are refused with one line, exit 1', (
   }
 });
 
-test('running the daemon (no -t) is refused: not available yet, exit 1', () => {
-  const line = 'keepalived-ts: the VRRP/checker daemon is not available yet in this version; use -t to check a configuration\n';
-  assert.deepEqual(runCli(['-f', missing]), { status: 1, stdout: '', stderr: line });
-  assert.deepEqual(runCli(['-l', '-n', '-D', '-P']), { status: 1, stdout: '', stderr: line });
+test('the daemon with a missing config file logs it and exits 6 (no config), leaving no pidfile', { skip: process.getuid?.() !== 0 ? 'needs root' : false }, () => {
+  const pid = path.join(tmp, 'missing.pid');
+  const r = runCli(['-n', '-l', '-G', '-f', missing, '-p', pid, '-r', pid + '.vrrp', '--status-socket', path.join(tmp, "missing.sock")]);
+  assert.equal(r.status, 6);
+  assert.match(r.stderr, new RegExp(`: Unable to find configuration file ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n`));
+  assert.equal(fs.existsSync(pid), false);
 });
 
 test('daemon-only flags are accepted with -t and change nothing (as keepalived -t)', () => {

@@ -1,0 +1,63 @@
+/** The VrrpPlatform of a real Linux host: raw VRRP sockets, GARP/NA, rtnetlink and its link watch. */
+import { GratuitousAnnouncer } from '../platform/linux/neighbour-announce.js';
+import { LinkWatcher } from '../platform/linux/link-watch.js';
+import { RtNetlink } from '../platform/linux/rtnetlink.js';
+import { VrrpSocket } from '../platform/linux/vrrp-socket.js';
+import type { Logger } from './logger.js';
+import type { AddressPort, LinkEvent, LinkView, PacketPort, VrrpPlatform } from './vrrp-platform.js';
+
+export function openLinuxVrrpPlatform(log: Logger): VrrpPlatform {
+  const rt = new RtNetlink();
+  const watcher = new LinkWatcher({ report: (m) => log.warn(m) });
+  const announcer = new GratuitousAnnouncer();
+  const listeners: ((e: LinkEvent) => void)[] = [];
+  watcher.onEvent((e) => {
+    const ev: LinkEvent | undefined =
+      e.type === 'link'
+        ? { type: 'link', name: e.name, up: e.up && e.running && !e.removed }
+        : e.ifname
+          ? { type: 'address', added: e.added, ifname: e.ifname, address: e.address }
+          : undefined;
+    if (ev) for (const l of listeners) l(ev);
+  });
+  const links: LinkView = {
+    linkUp(name) {
+      const l = watcher.link(name);
+      return l ? l.up && l.running : undefined;
+    },
+    primaryAddress: (ifname, family, exclude) => watcher.primaryAddress(ifname, family, exclude),
+    hasAddress: (ifname, address) => watcher.addressesOf(ifname).some((a) => a.address === address),
+    onEvent: (cb) => void listeners.push(cb),
+  };
+  const addresses: AddressPort = {
+    addAddress: (e, ifname) => rt.addAddress(e, ifname),
+    deleteAddress: (e, ifname) => rt.deleteAddress(e, ifname),
+    addRoute: (r) => void rt.addRoute(r),
+    deleteRoute: (r) => void rt.deleteRoute(r),
+    addRule: (r) => void rt.addRule(r),
+    deleteRule: (r) => void rt.deleteRule(r),
+  };
+  const sockets: VrrpSocket[] = [];
+  return {
+    packets(family, ifname, protocol): PacketPort {
+      const s = VrrpSocket.open({ family, ifname, protocol });
+      sockets.push(s);
+      return {
+        joinGroup: (g) => s.joinGroup(g),
+        leaveGroup: (g) => s.leaveGroup(g),
+        send: (f) => s.send(f),
+        onPacket: (cb) => void s.onPacket(cb),
+        close: () => s.close(),
+      };
+    },
+    announce: (ifname, address) => announcer.announce(ifname, address),
+    addresses,
+    links,
+    close() {
+      for (const s of sockets) s.close();
+      announcer.close();
+      watcher.close();
+      rt.close();
+    },
+  };
+}
