@@ -92,7 +92,6 @@ export async function runDaemon(o: DaemonOptions, argv: readonly string[]): Prom
     log.close();
     return EXIT_NO_CONFIG;
   }
-  for (const d of loaded.diagnostics.list) log.warn(formatDiagnostic(d));
   writePidfile(o.pidFile, process.pid);
 
   const children: Child[] = [];
@@ -100,7 +99,11 @@ export async function runDaemon(o: DaemonOptions, argv: readonly string[]): Prom
   if (wantVrrp) children.push(new Child('VRRP', fileURLToPath(new URL('./vrrp-process.js', import.meta.url))));
   if (!o.vrrpOnly && (loaded.config.lvs.virtualServers.length > 0 || o.all))
     log.warn('keepalived-ts: the health-checker/virtual server subsystem is not available in this version; virtual_server blocks are not acted on');
-  if (children.length === 0) log.warn('No VRRP configuration: nothing to run');
+  if (children.length === 0) {
+    // the children report the config's problems; without a child, say them here
+    for (const d of loaded.diagnostics.list) log.warn(formatDiagnostic(d));
+    log.warn('No VRRP configuration: nothing to run');
+  }
 
   let stopping = false;
   let exitCode = EXIT_OK;

@@ -59,6 +59,9 @@ interface HeldAddress {
   readonly entry: IpAddressEntry;
 }
 
+/** The port of an interface whose socket could not be opened: sends fail, nothing arrives. */
+const DEAD_PORT: PacketPort = { joinGroup() {}, leaveGroup() {}, send: () => false, onPacket() {}, close() {} };
+
 /** The AH protocol number: instances with auth_type AH speak it instead of 112. */
 const IPPROTO_AH = 51;
 
@@ -287,7 +290,15 @@ export class VrrpDriver {
     const key = `${family}/${ifname}/${protocol}`;
     let p = this.ports.get(key);
     if (!p) {
-      const port = this.o.platform.packets(family, ifname, protocol);
+      let port: PacketPort;
+      try {
+        port = this.o.platform.packets(family, ifname, protocol);
+      } catch (e) {
+        // a missing interface: the instance sits in FAULT (the link view says it is down) and
+        // nothing is sent; a reload after the interface appears opens the socket
+        this.o.log.error(`cannot open a VRRP socket on ${ifname}: ${(e as Error).message}`);
+        return DEAD_PORT;
+      }
       port.onPacket((pkt) => this.onPacket(ifname, family, pkt));
       p = { port, groups: new Map() };
       this.ports.set(key, p);
@@ -296,7 +307,8 @@ export class VrrpDriver {
   }
 
   private join(family: 'inet' | 'inet6', ifname: string, protocol: 112 | 51, group: string): void {
-    const p = this.ports.get(`${family}/${ifname}/${protocol}`)!;
+    const p = this.ports.get(`${family}/${ifname}/${protocol}`);
+    if (!p) return;
     if (!p.groups.has(group)) {
       try {
         p.port.joinGroup(group);
