@@ -156,7 +156,14 @@ export async function runDaemon(o: DaemonOptions, argv: readonly string[]): Prom
   };
 
   const forward = (signal: NodeJS.Signals | number): void => {
-    for (const c of children) if (c.process?.pid) c.process.kill(signal as NodeJS.Signals);
+    // process.kill, not ChildProcess.kill: only the former takes signal numbers Node cannot name (36, 63)
+    for (const c of children)
+      if (c.process?.pid)
+        try {
+          process.kill(c.process.pid, signal);
+        } catch {
+          /* it has just exited; its exit handler deals with it */
+        }
   };
 
   const status = new StatusServer(o.statusSocket, async () => {

@@ -49,7 +49,16 @@ export function onSignalNumber(signum: number, handler: () => void): SignalWatch
   const k = koffi();
   const u = libuv();
   const handle = k.alloc('uint8_t', u.size);
-  const cb = k.register(() => handler(), u.callbackType as never);
+  // an exception must not vanish inside the native callback: raise it on the loop, as Node's own handlers would
+  const cb = k.register(() => {
+    try {
+      handler();
+    } catch (e) {
+      process.nextTick(() => {
+        throw e;
+      });
+    }
+  }, u.callbackType as never);
   let r = Number(u.init(u.loop, handle));
   if (r === 0) r = Number(u.start(handle, cb, signum));
   if (r !== 0) {
