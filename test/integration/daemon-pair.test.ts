@@ -188,3 +188,44 @@ test('SIGHUP with an unchanged config: no transition, no GARP, the VIP is never 
     assert.equal((await d1.status()).instances[0]!.state, 'MASTER');
   });
 });
+
+test('a VIP deleted behind the master\'s back is noticed (no_track VIPs are not)', { skip }, async () => {
+  await withLab(async (lab) => {
+    const [vip, loose] = [lab.v4(207), lab.v4(208)];
+    const d1 = startKts(lab, 'd1', configText([instanceBlock({ priority: 150, vips: [vip, `${loose} no_track`] })]));
+    await lab.waitForVip('d1', vip, true);
+    await lab.waitForVip('d1', loose, true);
+    let from = d1.process.lines.length;
+    await lab.exec('d1', 'ip', ['addr', 'del', `${loose}/32`, 'dev', 'eth0']);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(!d1.process.lines.slice(from).some((l) => /Entering (BACKUP|FAULT) STATE/.test(l)), 'no_track: no transition');
+    from = d1.process.lines.length;
+    await lab.exec('d1', 'ip', ['addr', 'del', `${vip}/32`, 'dev', 'eth0']);
+    await d1.process.waitForLog(/\(VI_1\) Entering BACKUP STATE/, 15_000, from);
+    // alone on the segment, it becomes MASTER again and puts its VIPs back
+    await d1.process.waitForLog(/\(VI_1\) Entering MASTER STATE/, 15_000, from);
+    await lab.waitForVip('d1', vip, true);
+  });
+});
+
+test('SIGHUP with a changed config: a new instance starts, a removed one stops and releases its VIP, the others stay', { skip }, async () => {
+  await withLab(async (lab) => {
+    const [va, vb] = [lab.v4(211), lab.v4(212)];
+    const a = instanceBlock({ name: 'VA', vrid: 71, priority: 150, vips: [va] });
+    const b = instanceBlock({ name: 'VB', vrid: 72, priority: 150, vips: [vb] });
+    const d1 = startKts(lab, 'd1', configText([a]));
+    await lab.waitForVip('d1', va, true);
+    let from = d1.process.lines.length;
+    d1.process.reload(configText([a, b]));
+    await d1.process.waitForLog(/\(VB\) Entering MASTER STATE/, 15_000, from);
+    await lab.waitForVip('d1', vb, true);
+    assert.ok(!d1.process.lines.slice(from).some((l) => /\(VA\) Entering/.test(l)), 'VA untouched');
+    from = d1.process.lines.length;
+    d1.process.reload(configText([b]));
+    await lab.waitForVip('d1', va, false);
+    await d1.process.waitForLog(/Reloading/, 15_000, from);
+    assert.equal(await lab.hasAddress('d1', vb), true);
+    assert.ok(!d1.process.lines.slice(from).some((l) => /\(VB\) Entering/.test(l)), 'VB untouched');
+    assert.deepEqual((await d1.status()).instances.map((i) => [i.name, i.state]), [['VB', 'MASTER']]);
+  });
+});
