@@ -3,10 +3,13 @@ import { GratuitousAnnouncer } from '../platform/linux/neighbour-announce.js';
 import { LinkWatcher } from '../platform/linux/link-watch.js';
 import { RtNetlink } from '../platform/linux/rtnetlink.js';
 import { VrrpSocket } from '../platform/linux/vrrp-socket.js';
+import { openNftables } from '../platform/linux/nftables.js';
+import type { GlobalConfig } from '../config/model/global.js';
+import { NoAcceptFirewall } from './no-accept-firewall.js';
 import type { Logger } from './logger.js';
 import type { AddressPort, LinkEvent, LinkView, PacketPort, VrrpPlatform } from './vrrp-platform.js';
 
-export function openLinuxVrrpPlatform(log: Logger): VrrpPlatform {
+export function openLinuxVrrpPlatform(log: Logger, global: GlobalConfig): VrrpPlatform {
   const rt = new RtNetlink();
   const watcher = new LinkWatcher({ report: (m) => log.warn(m) });
   const announcer = new GratuitousAnnouncer();
@@ -38,6 +41,15 @@ export function openLinuxVrrpPlatform(log: Logger): VrrpPlatform {
     deleteRule: (r) => void rt.deleteRule(r),
   };
   const sockets: VrrpSocket[] = [];
+  // created on the first no_accept VIP only: most configs never need nftables
+  let firewall: { nft: ReturnType<typeof openNftables>; rules: NoAcceptFirewall } | undefined;
+  const firewallFor = () => {
+    if (!firewall) {
+      const nft = openNftables();
+      firewall = { nft, rules: new NoAcceptFirewall(nft, global.nftables ?? 'keepalived', global.nftablesPriority, (m) => log.error(m)) };
+    }
+    return firewall.rules;
+  };
   return {
     packets(family, ifname, protocol): PacketPort {
       const s = VrrpSocket.open({ family, ifname, protocol });
@@ -51,10 +63,15 @@ export function openLinuxVrrpPlatform(log: Logger): VrrpPlatform {
       };
     },
     announce: (ifname, address) => announcer.announce(ifname, address),
+    firewall: { dropTraffic: (addresses, add) => firewallFor().set(addresses, add) },
     addresses,
     links,
     close() {
       for (const s of sockets) s.close();
+      if (firewall) {
+        firewall.rules.close();
+        firewall.nft.close();
+      }
       announcer.close();
       watcher.close();
       rt.close();

@@ -85,7 +85,7 @@ export class VrrpDriver {
     private readonly o: DriverOptions,
   ) {
     this.config = config;
-    this.engine = engineFromConfig(config);
+    this.engine = engineFromConfig(config, { logDetail: o.log.detailed });
   }
 
   private readonly isHeld = (address: string): boolean => this.held.has(address);
@@ -153,7 +153,7 @@ export class VrrpDriver {
     this.config = next;
     this.o.trackers.reload(next);
     this.o.notify.reload(next);
-    const fresh = engineFromConfig(next);
+    const fresh = engineFromConfig(next, { logDetail: this.o.log.detailed });
     this.wire.clear();
     const { primaryAddress, trackers } = this.wireUp(fresh);
     const r = this.engine.reload(fresh, this.o.now(), { primaryAddress, trackers });
@@ -442,9 +442,14 @@ export class VrrpDriver {
         if (this.stopped && this.o.dontRelease) return;
         for (const r of a.rules) this.o.platform.addresses.deleteRule(r);
         return;
-      case 'firewall-drop':
-        this.o.log.detail(`(${a.owner}) no_accept firewall rules are not managed by keepalived-ts yet`);
+      case 'firewall-drop': {
+        const found = lookup(a.owner);
+        if (!found) return;
+        if (!a.add && this.stopped && this.o.dontRelease) return;
+        const s = found.core.settings;
+        this.o.platform.firewall.dropTraffic([...s.vips, ...s.evips].map((v) => v.address), a.add);
         return;
+      }
       case 'send-garp':
         this.sendGarps(a.owner, a.addresses, a.repeat, lookup(a.owner)?.wire.cfg.interface);
         return;

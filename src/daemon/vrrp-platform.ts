@@ -47,8 +47,14 @@ export interface LinkView {
   onEvent(cb: (e: LinkEvent) => void): void;
 }
 
+/** no_accept: drop traffic to and from these addresses (add) or stop dropping it. */
+export interface FirewallPort {
+  dropTraffic(addresses: readonly string[], add: boolean): void;
+}
+
 export interface VrrpPlatform {
   packets(family: 'inet' | 'inet6', ifname: string, protocol: 112 | 51): PacketPort;
+  readonly firewall: FirewallPort;
   announce(ifname: string, address: string): boolean;
   readonly addresses: AddressPort;
   readonly links: LinkView;

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   writePidfile(o.vrrpPidFile, process.pid);
-  const platform = openLinuxVrrpPlatform(log);
+  const platform = openLinuxVrrpPlatform(log, config.global);
   const trackers = new LinuxTrackerHub(config, log);
   const notify = new LinuxNotifier(config, log);
   const reporting = new VrrpReporting();
