@@ -74,3 +74,32 @@ test('dumps on signals to the parent, respawn of a killed VRRP child, status ove
     await lab.destroy();
   }
 });
+
+test('without -n the daemon forks into the background: the command returns 0, the pidfile names a running daemon', { skip }, async () => {
+  const lab = await Lab.create({ nodes: ['d1'], ipv6: false });
+  try {
+    const vip = lab.v4(211);
+    const conf = lab.writeFile('bg.conf', configText([instanceBlock({ priority: 150, vips: [vip] })]));
+    const pidFile = path.join(lab.runDir, 'bg.pid');
+    const sock = path.join(lab.runDir, 'bg.sock');
+    const r = await lab.exec('d1', process.execPath, [CLI, '-G', '-f', conf, '-p', pidFile, '-r', pidFile + '.vrrp', '--status-socket', sock]);
+    assert.equal(r.code, 0);
+    const pid = Number((await waitForFile(pidFile)).trim());
+    try {
+      await lab.waitForVip('d1', vip, true);
+      const st = (await queryStatus(sock)) as DaemonStatus;
+      assert.equal(st.instances[0]!.state, 'MASTER');
+      process.kill(pid, 'SIGTERM');
+      await lab.waitForVip('d1', vip, false);
+      await pollFor(async () => (fs.existsSync(pidFile) ? undefined : true), 10_000, 100, async () => 'the pidfile stays after stop');
+    } finally {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  } finally {
+    await lab.destroy();
+  }
+});
