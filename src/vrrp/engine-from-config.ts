@@ -4,11 +4,12 @@
  */
 import type { KeepalivedConfig } from '../config/model/index.js';
 import { VrrpEngine } from './engine.js';
-import { VrrpInstanceCore } from './instance.js';
+import { VrrpInstanceCore, type InstanceOptions } from './instance.js';
 import { deriveInstanceSettings, deriveSyncGroupSettings } from './instance-settings.js';
 import { SyncGroupCore } from './sync-group.js';
 
-export function engineFromConfig(config: KeepalivedConfig): VrrpEngine {
+/** `options` reach every instance core (e.g. -D, which changes what they log and a v3 timing). */
+export function engineFromConfig(config: KeepalivedConfig, options: InstanceOptions = {}): VrrpEngine {
   const g = config.global;
   const v = config.vrrp;
   const cores = v.instances.map(
@@ -18,6 +19,7 @@ export function engineFromConfig(config: KeepalivedConfig): VrrpEngine {
           scripts: v.scripts,
           ...(inst.syncGroup !== undefined ? { syncGroup: v.syncGroups.find((s) => s.name === inst.syncGroup)! } : {}),
         }),
+        options,
       ),
   );
   const groups: SyncGroupCore[] = [];

@@ -121,7 +121,14 @@ export class VrrpInstanceCore {
         this.dispatcherRead(ev.advert);
         break;
       case 'advert-rejected':
-        this.dispatcherRead(undefined);
+        /*
+         * Deliberately unlike keepalived 2.2.7: its MASTER re-arms its advert timer after every
+         * packet it reads, valid or not, so anyone sending junk with this VRID faster than
+         * advert_int silences the master and the backup takes over (measured: real keepalived
+         * flaps every master-down interval under such a flood). A rejected packet changes
+         * nothing else in MASTER, so a MASTER ignores it; BACKUP keeps keepalived's behaviour.
+         */
+        if (this.state !== 'MASTER') this.dispatcherRead(undefined);
         break;
       case 'interface':
         this.trackerChanged('interface', ev.name, { kind: ev.up ? 'up' : 'down' });

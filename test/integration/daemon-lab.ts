@@ -17,10 +17,13 @@ export interface RunningDirector {
 
 let seq = 0;
 
-/** keepalived-ts on `node` (its VRRP child runs in the node's namespace as the parent does). */
-export function startKts(lab: Lab, node: string, config: string, extraArgs: readonly string[] = []): RunningDirector {
+/**
+ * keepalived-ts on `node` (its VRRP child runs in the node's namespace as the parent does).
+ * `opts.env` is added to its environment (e.g. TMPDIR: where the signal dumps go).
+ */
+export function startKts(lab: Lab, node: string, config: string, extraArgs: readonly string[] = [], opts: { env?: Readonly<Record<string, string>> } = {}): RunningDirector {
   const statusSocket = path.join(lab.runDir, `${node}-${seq++}.sock`);
-  const p = lab.startKeepalived(node, config, { command: [process.execPath, CLI], args: ['--status-socket', statusSocket, ...extraArgs] });
+  const p = lab.startKeepalived(node, config, { command: [process.execPath, CLI], args: ['--status-socket', statusSocket, ...extraArgs], ...(opts.env ? { env: opts.env } : {}) });
   return { node, process: p, statusSocket, status: async () => (await queryStatus(statusSocket)) as DaemonStatus };
 }
 
