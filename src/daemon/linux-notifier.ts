@@ -64,8 +64,9 @@ export class LinuxNotifier implements NotifyPort {
     for (const f of this.fifos) f.fifo.write(line);
   }
 
-  drain(timeoutMs: number): Promise<void> {
-    return this.runner.stopAll(timeoutMs);
+  /** At stop: the STOP scripts just started may finish (their own timeout still applies), then the rest is terminated. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (!(await this.runner.waitIdle(timeoutMs))) await this.runner.stopAll(1000);
   }
 
   reload(config: KeepalivedConfig): void {

@@ -135,7 +135,8 @@ export class VrrpDriver {
     this.garpTimers.clear();
     this.execute(this.engine.stop(this.o.now()), this.lookup(this.engine));
     this.running = false;
-    await this.o.notify.drain(1000);
+    // STOP scripts have a 1 s timeout and 2 s to die after it; the supervisor allows 5 s in all
+    await this.o.notify.drain(3500);
     for (const { port } of this.ports.values()) port.close();
     this.ports.clear();
   }

@@ -239,6 +239,23 @@ export class NotifyRunner {
    * Shutdown: SIGTERM every running script's group, SIGKILL what is left after `graceMs`
    * (keepalived gives its children one second), resolve once all have exited.
    */
+  /** Resolves true once no script is running, or false after `timeoutMs`. */
+  waitIdle(timeoutMs: number): Promise<boolean> {
+    if (this.live.size === 0) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      let done = false;
+      const t = setTimeout(() => {
+        done = true;
+        resolve(false);
+      }, timeoutMs);
+      this.idleWaiters.push(() => {
+        if (done) return;
+        clearTimeout(t);
+        resolve(true);
+      });
+    });
+  }
+
   stopAll(graceMs = 1000): Promise<void> {
     if (this.live.size === 0) return Promise.resolve();
     for (const h of this.live) h.kill('SIGTERM');
