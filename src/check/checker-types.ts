@@ -1,0 +1,44 @@
+/**
+ * The contract between the checker scheduler (a pure core: when to check, retries, up/down) and
+ * the checkers that do I/O (one file per kind). A checker performs ONE attempt against a real
+ * server and says how it went; the scheduler owns delay_loop, retry, delay_before_retry, warmup
+ * and alpha, exactly as keepalived's check loop (reference §4.4).
+ */
+import type { Checker, RealServer, VirtualServer } from '../config/model/lvs.js';
+
+/** Where an attempt connects, after keepalived's inheritance (connect_ip/port, bindto, bind_port…). */
+export interface CheckTarget {
+  readonly family: 'inet' | 'inet6';
+  readonly address: string;
+  /** 0 when the checker has no port (PING_CHECK, MISC_CHECK). */
+  readonly port: number;
+  readonly bindAddress?: string;
+  readonly bindPort?: number;
+  readonly bindInterface?: string;
+  readonly fwmark?: number;
+  /** connect_timeout, µs. */
+  readonly connectTimeout: number;
+}
+
+export interface CheckOutcome {
+  readonly ok: boolean;
+  /** Why it failed (or what it saw), for keepalived-style log lines. */
+  readonly reason: string;
+  /** MISC_CHECK with misc_dynamic: the new weight (exit code − 2). */
+  readonly weight?: number;
+}
+
+/** One attempt. `signal` aborts it (reload, stop); an aborted attempt resolves, never rejects. */
+export interface CheckAttempt {
+  run(signal: AbortSignal): Promise<CheckOutcome>;
+}
+
+/** What a checker kind needs to build attempts for one real server. */
+export interface CheckerContext {
+  readonly checker: Checker;
+  readonly realServer: RealServer;
+  readonly virtualServer: VirtualServer;
+  readonly target: CheckTarget;
+}
+
+export type CheckerFactory = (ctx: CheckerContext) => CheckAttempt;
