@@ -275,6 +275,9 @@ export interface ReceivedMessage {
   readonly control: readonly { level: number; type: number; data: Buffer }[];
 }
 
+/** One native arena for recvmsg()/sendmsg(): struct msghdr, iovec, address, control and data, at fixed offsets. */
+const MSG_ARENA = { IOV: 56, NAME: 72, NAME_LEN: 128, CTRL: 200, CTRL_LEN: 256, DATA: 456 } as const;
+
 /**
  * A recvmsg() reader with its msghdr, iovec, address and control buffers in one native arena
  * (koffi.alloc: memory that never moves), reused for every call on one socket.
@@ -282,39 +285,32 @@ export interface ReceivedMessage {
 export class MessageReader {
   private readonly arena: unknown;
   private readonly view: Buffer;
-  private static readonly HDR = 0;
-  private static readonly IOV = 56;
-  private static readonly NAME = 72;
-  private static readonly NAME_LEN = 128;
-  private static readonly CTRL = 200;
-  private static readonly CTRL_LEN = 256;
-  private static readonly DATA = 456;
 
   constructor(private readonly dataLength = 65536) {
     const k = lib().koffi;
-    const size = MessageReader.DATA + dataLength;
+    const size = MSG_ARENA.DATA + dataLength;
     this.arena = k.alloc('uint8_t', size);
     this.view = Buffer.from(k.view(this.arena, size));
     const base = k.address(this.arena);
     const v = this.view;
     // struct msghdr (x86-64 / aarch64 LP64 layout)
-    v.writeBigUInt64LE(base + BigInt(MessageReader.NAME), 0); // msg_name
-    v.writeUInt32LE(MessageReader.NAME_LEN, 8); // msg_namelen
-    v.writeBigUInt64LE(base + BigInt(MessageReader.IOV), 16); // msg_iov
+    v.writeBigUInt64LE(base + BigInt(MSG_ARENA.NAME), 0); // msg_name
+    v.writeUInt32LE(MSG_ARENA.NAME_LEN, 8); // msg_namelen
+    v.writeBigUInt64LE(base + BigInt(MSG_ARENA.IOV), 16); // msg_iov
     v.writeBigUInt64LE(1n, 24); // msg_iovlen
-    v.writeBigUInt64LE(base + BigInt(MessageReader.CTRL), 32); // msg_control
-    v.writeBigUInt64LE(BigInt(MessageReader.CTRL_LEN), 40); // msg_controllen
+    v.writeBigUInt64LE(base + BigInt(MSG_ARENA.CTRL), 32); // msg_control
+    v.writeBigUInt64LE(BigInt(MSG_ARENA.CTRL_LEN), 40); // msg_controllen
     v.writeInt32LE(0, 48); // msg_flags
     // struct iovec
-    v.writeBigUInt64LE(base + BigInt(MessageReader.DATA), MessageReader.IOV);
-    v.writeBigUInt64LE(BigInt(dataLength), MessageReader.IOV + 8);
+    v.writeBigUInt64LE(base + BigInt(MSG_ARENA.DATA), MSG_ARENA.IOV);
+    v.writeBigUInt64LE(BigInt(dataLength), MSG_ARENA.IOV + 8);
   }
 
   /** One message (copied out of the arena), or undefined when none is waiting. */
   read(fd: number): ReceivedMessage | undefined {
     const v = this.view;
-    v.writeUInt32LE(MessageReader.NAME_LEN, 8);
-    v.writeBigUInt64LE(BigInt(MessageReader.CTRL_LEN), 40);
+    v.writeUInt32LE(MSG_ARENA.NAME_LEN, 8);
+    v.writeBigUInt64LE(BigInt(MSG_ARENA.CTRL_LEN), 40);
     v.writeInt32LE(0, 48);
     const r = checkOr('recvmsg', lib().recvmsg(fd, this.arena, MSG_DONTWAIT | MSG_TRUNC), [EAGAIN, EINTR]);
     if (typeof r !== 'number') return undefined;
@@ -323,7 +319,7 @@ export class MessageReader {
     const control: { level: number; type: number; data: Buffer }[] = [];
     let off = 0;
     while (off + 16 <= ctrlLen) {
-      const at = MessageReader.CTRL + off;
+      const at = MSG_ARENA.CTRL + off;
       const len = Number(v.readBigUInt64LE(at));
       if (len < 16 || off + len > ctrlLen) break;
       control.push({ level: v.readInt32LE(at + 8), type: v.readInt32LE(at + 12), data: Buffer.from(v.subarray(at + 16, at + len)) });
@@ -331,8 +327,8 @@ export class MessageReader {
     }
     const n = Math.min(r, this.dataLength);
     return {
-      data: Buffer.from(v.subarray(MessageReader.DATA, MessageReader.DATA + n)),
-      from: Buffer.from(v.subarray(MessageReader.NAME, MessageReader.NAME + Math.min(nameLen, MessageReader.NAME_LEN))),
+      data: Buffer.from(v.subarray(MSG_ARENA.DATA, MSG_ARENA.DATA + n)),
+      from: Buffer.from(v.subarray(MSG_ARENA.NAME, MSG_ARENA.NAME + Math.min(nameLen, MSG_ARENA.NAME_LEN))),
       truncated: r > this.dataLength,
       control,
     };
@@ -417,16 +413,10 @@ export class MessageWriter {
   private readonly arena: unknown;
   private readonly view: Buffer;
   private readonly base: bigint;
-  private static readonly IOV = 56;
-  private static readonly NAME = 72;
-  private static readonly NAME_LEN = 128;
-  private static readonly CTRL = 200;
-  private static readonly CTRL_LEN = 256;
-  private static readonly DATA = 456;
 
   constructor(readonly maxDataLength = 65536) {
     const k = lib().koffi;
-    const size = MessageWriter.DATA + maxDataLength;
+    const size = MSG_ARENA.DATA + maxDataLength;
     this.arena = k.alloc('uint8_t', size);
     this.view = Buffer.from(k.view(this.arena, size));
     this.base = k.address(this.arena);
@@ -440,19 +430,19 @@ export class MessageWriter {
   send(fd: number, data: Uint8Array, address: Uint8Array | null, control: readonly ControlMessage[] = [], flags = 0): number | { errno: number } {
     const v = this.view;
     const ctrlSpace = control.reduce((n, c) => n + ((16 + c.data.length + 7) & ~7), 0);
-    if (data.length > this.maxDataLength || (address?.length ?? 0) > MessageWriter.NAME_LEN || ctrlSpace > MessageWriter.CTRL_LEN) {
+    if (data.length > this.maxDataLength || (address?.length ?? 0) > MSG_ARENA.NAME_LEN || ctrlSpace > MSG_ARENA.CTRL_LEN) {
       return { errno: 90 }; // EMSGSIZE
     }
-    v.fill(0, 0, MessageWriter.DATA);
+    v.fill(0, 0, MSG_ARENA.DATA);
     if (address) {
-      v.set(address, MessageWriter.NAME);
-      v.writeBigUInt64LE(this.base + BigInt(MessageWriter.NAME), 0); // msg_name
+      v.set(address, MSG_ARENA.NAME);
+      v.writeBigUInt64LE(this.base + BigInt(MSG_ARENA.NAME), 0); // msg_name
       v.writeUInt32LE(address.length, 8); // msg_namelen
     }
-    v.writeBigUInt64LE(this.base + BigInt(MessageWriter.IOV), 16); // msg_iov
+    v.writeBigUInt64LE(this.base + BigInt(MSG_ARENA.IOV), 16); // msg_iov
     v.writeBigUInt64LE(1n, 24); // msg_iovlen
     if (control.length > 0) {
-      let off = MessageWriter.CTRL;
+      let off = MSG_ARENA.CTRL;
       for (const c of control) {
         v.writeBigUInt64LE(BigInt(16 + c.data.length), off); // cmsg_len
         v.writeInt32LE(c.level, off + 8);
@@ -460,12 +450,12 @@ export class MessageWriter {
         v.set(c.data, off + 16);
         off += (16 + c.data.length + 7) & ~7;
       }
-      v.writeBigUInt64LE(this.base + BigInt(MessageWriter.CTRL), 32); // msg_control
+      v.writeBigUInt64LE(this.base + BigInt(MSG_ARENA.CTRL), 32); // msg_control
       v.writeBigUInt64LE(BigInt(ctrlSpace), 40); // msg_controllen
     }
-    v.writeBigUInt64LE(this.base + BigInt(MessageWriter.DATA), MessageWriter.IOV); // iov_base
-    v.writeBigUInt64LE(BigInt(data.length), MessageWriter.IOV + 8); // iov_len
-    v.set(data, MessageWriter.DATA);
+    v.writeBigUInt64LE(this.base + BigInt(MSG_ARENA.DATA), MSG_ARENA.IOV); // iov_base
+    v.writeBigUInt64LE(BigInt(data.length), MSG_ARENA.IOV + 8); // iov_len
+    v.set(data, MSG_ARENA.DATA);
     const r = Number(sendmsgNative()(fd, this.arena, flags));
     if (r >= 0) return r;
     return { errno: lib().koffi.errno() };
