@@ -57,7 +57,7 @@ export const FLAGS: readonly FlagDef[] = [
   { id: 'dump-conf', short: 'd', long: 'dump-conf', arg: 'none', kind: 'config', help: 'Dump the configuration data (keepalived-ts: as JSON on stdout, secrets masked)' },
   { id: 'pid', short: 'p', long: 'pid', arg: 'required', kind: 'daemon', argName: 'FILE', help: 'Use specified pidfile for parent process' },
   { id: 'vrrp_pid', short: 'r', long: 'vrrp_pid', arg: 'required', kind: 'daemon', argName: 'FILE', help: 'Use specified pidfile for VRRP child process' },
-  { id: 'genhash', short: 'T', long: 'genhash', arg: 'none', kind: 'missing', help: 'Enter into genhash utility mode (this should be the first option used).', feature: 'the genhash utility' },
+  { id: 'genhash', short: 'T', long: 'genhash', arg: 'none', kind: 'info', help: 'Enter into genhash utility mode (this should be the first option used).' },
   { id: 'checkers_pid', short: 'c', long: 'checkers_pid', arg: 'required', kind: 'daemon', argName: 'FILE', help: 'Use specified pidfile for checkers child process' },
   { id: 'address-monitoring', short: 'a', long: 'address-monitoring', arg: 'none', kind: 'daemon', help: 'Report all address additions/deletions notified via netlink' },
   { id: 'bfd_pid', short: 'b', long: 'bfd_pid', arg: 'required', kind: 'daemon', argName: 'FILE', help: 'Use specified pidfile for BFD child process' },

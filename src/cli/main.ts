@@ -40,6 +40,7 @@ export async function main(argv: readonly string[], output: Output = processOutp
   if (argv[0] === 'dump') return (await import('./dump.js')).runDump(argv.slice(1), output);
   if (argv[0] === 'simulate') return (await import('./simulate.js')).runSimulate(argv.slice(1), output);
   if (argv[0] === 'status') return (await import('./status.js')).runStatus(argv.slice(1), output);
+  if (argv[0] === 'genhash') return (await import('./genhash.js')).runGenhash(argv.slice(1), output, { prog: PROG, subcommand: true });
 
   let io = output;
   const { events, operands } = parseArgs(argv);
@@ -173,10 +174,18 @@ export async function main(argv: readonly string[], output: Output = processOutp
         daemon.addressMonitoring = true;
         break;
       default:
+        if (flag.id === 'genhash') {
+          // keepalived hands the rest of the line to genhash, whatever came before
+          if (ev !== events[0]) io.err(`Warning -- \`${ev.spelled.startsWith('--') ? 'genhash' : '-T'}\` not used as first option, previous options ignored\n`);
+          const genhash = await import('./genhash.js');
+          const isGenhashAt = (prefix: readonly string[]) =>
+            parseArgs(prefix).events.some((e) => e.type === 'option' && e.flag.id === 'genhash');
+          const rest = genhash.argsAfterGenhashFlag(argv, isGenhashAt);
+          return genhash.runGenhash(rest, io, { prog: PROG, subcommand: false, argc: argv.length + 1 });
+        }
         if (flag.kind === 'missing') {
           io.err(`${PROG}: ${ev.spelled} (${flag.feature}) is not available in this version\n`);
           missingFeature = true;
-          if (flag.id === 'genhash') return EXIT_FAILURE; // keepalived hands the rest of the line to genhash
         }
         /* 'daemon' flags: settings of the running daemon; a config test does not use them (nor does keepalived's). */
         break;

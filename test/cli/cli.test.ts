@@ -114,7 +114,6 @@ test('features keepalived-ts does not have are refused with one line, exit 1', (
     [['--debug=p'], "--debug (keepalived's debug options)"],
     [['-s', 'ns1'], '-s (running in a network namespace)'],
     [['-g'], '-g (logging to a file)'],
-    [['-T'], '-T (the genhash utility)'],
     [['--no-mem-check'], "--no-mem-check (keepalived's C memory checker)"],
   ];
   for (const [args, what] of cases) {
