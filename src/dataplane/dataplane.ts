@@ -21,6 +21,9 @@ export interface ServiceStats {
   readonly id: string;
   readonly scheduler: string;
   readonly connections: number;
+  /** Service totals of packets (optional: a backend without them shows the destinations' sum). */
+  readonly packetsIn?: number;
+  readonly packetsOut?: number;
   readonly bytesIn: number;
   readonly bytesOut: number;
   readonly destinations: readonly DestinationStats[];
