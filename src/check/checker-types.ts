@@ -26,6 +26,17 @@ export interface CheckOutcome {
   readonly reason: string;
   /** MISC_CHECK with misc_dynamic: the new weight (exit code − 2). */
   readonly weight?: number;
+  /**
+   * The attempt could not be made at all (socket or bind failed: keepalived's "Rescheduling."):
+   * no verdict, `reason` is logged and the next attempt follows after delay_loop.
+   */
+  readonly inconclusive?: boolean;
+  /** The failure was a timeout (TCP_CHECK words its log_all_failures line "timeout" rather than "failed"). */
+  readonly timedOut?: boolean;
+  /** Lines logged as they are, before the scheduler's own (e.g. keepalived's "Error exec-ing command …"). */
+  readonly notes?: readonly string[];
+  /** MISC_CHECK: how the script ended (exit status, or the signal that killed it; timedOut: we killed it). */
+  readonly exit?: { readonly code?: number; readonly signal?: number; readonly timedOut: boolean };
 }
 
 /** One attempt. `signal` aborts it (reload, stop); an aborted attempt resolves, never rejects. */

@@ -552,3 +552,21 @@ export function setNetworkNamespace(fd: number): void {
   setnsFn ??= lib().koffi.load('libc.so.6').func('int setns(int fd, int nstype)') as NativeFn;
   check('setns', setnsFn(fd, CLONE_NEWNET));
 }
+
+/* ---------------------------------------------------------------- connected datagram sockets (UDP/DNS/ICMP checkers) */
+
+export const SO_MARK = 36;
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_UDP = 17;
+export const EACCES = 13;
+export const EPERM = 1;
+export const ECONNREFUSED = 111;
+ERRNO_NAMES[ECONNREFUSED] = 'ECONNREFUSED';
+
+let connectFn: NativeFn | undefined;
+
+/** connect(): for a datagram socket, fixes the peer (replies from others are dropped; ICMP errors become socket errors). */
+export function connectTo(fd: number, address: Uint8Array): void {
+  connectFn ??= lib().koffi.load('libc.so.6').func('int connect(int fd, const void *addr, uint32_t len)') as NativeFn;
+  check('connect', connectFn(fd, address, address.length));
+}
