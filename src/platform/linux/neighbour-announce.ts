@@ -74,6 +74,8 @@ export interface AnnouncerCounters {
 export interface GratuitousAnnouncerOptions {
   /** Default readInterfaceFacts (sysfs + procfs). */
   readonly interfaceFacts?: (ifname: string) => InterfaceFacts;
+  /** How long facts read for an interface are reused (ms; default 1000, 0 = read every time). */
+  readonly factsTtlMs?: number;
 }
 
 export class GratuitousAnnouncer {
@@ -83,8 +85,22 @@ export class GratuitousAnnouncer {
   private lastFailure: string | undefined;
   private readonly facts: (ifname: string) => InterfaceFacts;
 
+  /** Facts read recently: a takeover announces every VIP several times in a row, and reading them costs ~0.3 ms. */
+  private readonly recent = new Map<string, { facts: InterfaceFacts; at: number }>();
+  private readonly factsTtlMs: number;
+
   constructor(opts: GratuitousAnnouncerOptions = {}) {
     this.facts = opts.interfaceFacts ?? readInterfaceFacts;
+    this.factsTtlMs = opts.factsTtlMs ?? 1000;
+  }
+
+  private factsOf(ifname: string): InterfaceFacts {
+    const now = performance.now();
+    const hit = this.recent.get(ifname);
+    if (hit && now - hit.at < this.factsTtlMs) return hit.facts;
+    const facts = this.facts(ifname);
+    this.recent.set(ifname, { facts, at: now });
+    return facts;
   }
 
   /**
@@ -98,7 +114,7 @@ export class GratuitousAnnouncer {
     if (this.closed) return this.failed(`cannot announce ${address} on ${ifname}: announcer closed`);
     let facts: InterfaceFacts;
     try {
-      facts = this.facts(ifname);
+      facts = this.factsOf(ifname);
     } catch (e) {
       return this.failed(`cannot announce ${address} on ${ifname}: ${(e as Error).message}`);
     }

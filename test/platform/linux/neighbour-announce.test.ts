@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { namespaceSkipReason, TestNamespace } from '../../integration/netns.js';
 import { garpFrame, unsolicitedNa } from '../../../src/platform/linux/neighbour-frames.js';
+import { GratuitousAnnouncer } from '../../../src/platform/linux/neighbour-announce.js';
 import { NetnsAgent } from './netns-agent-client.js';
 import { Capture, haveCommand, linkNamespaces, readPcapFrames } from './link-namespaces.js';
 
@@ -94,4 +95,20 @@ test('GratuitousAnnouncer: GARP and unsolicited NA move the client’s neighbour
     nsC.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('interface facts are read once per burst of announcements, again after their time to live', () => {
+  let reads = 0;
+  const facts = () => {
+    reads++;
+    return { ifindex: 1, mac: new Uint8Array(6), type: 772, flags: 0, ipv6Forwarding: false };
+  };
+  const a = new GratuitousAnnouncer({ interfaceFacts: facts, factsTtlMs: 60_000 });
+  for (let i = 0; i < 5; i++) a.announce('lo', '10.0.0.1');
+  assert.equal(reads, 1);
+  const b = new GratuitousAnnouncer({ interfaceFacts: facts, factsTtlMs: 0 });
+  for (let i = 0; i < 3; i++) b.announce('lo', '10.0.0.1');
+  assert.equal(reads, 4);
+  a.close();
+  b.close();
 });

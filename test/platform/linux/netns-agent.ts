@@ -57,7 +57,7 @@ function serve(): void {
         sockets.delete(r.socket);
         return null;
       case 'announce': {
-        announcer ??= new GratuitousAnnouncer();
+        announcer ??= new GratuitousAnnouncer({ factsTtlMs: 0 });
         const sent = announcer.announce(r.ifname, r.address);
         return { sent, error: sent ? undefined : announcer.lastError, counters: announcer.counters };
       }
