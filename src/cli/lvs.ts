@@ -1,13 +1,16 @@
 /**
- * `keepalived-ts lvs [--json] [--exact]`: the load-balancing table with its counters, printed as
- * `ipvsadm -Ln --stats` prints it (or as JSON). The figures come from a snapshot function: the
- * daemon wiring (asking the running daemon over its status socket) supplies it.
+ * `keepalived-ts lvs [--json] [--exact] [--status-socket PATH]`: the load-balancing table with its
+ * counters, printed as `ipvsadm -Ln --stats` prints it (or as JSON). The figures come from a
+ * snapshot function; the command line's is daemonLvsSource (the running daemon, asked over its
+ * status socket).
  */
 import type { ServiceStats } from '../dataplane/dataplane.js';
+import { DEFAULT_STATUS_SOCKET } from '../daemon/options.js';
+import { queryStatus } from '../daemon/status-server.js';
 import { formatLvsStats, lvsStatsJson } from '../dataplane/proxy/lvs-text.js';
 import type { Output } from './output.js';
 
-export const LVS_USAGE = `Usage: keepalived-ts lvs [--json] [--exact]
+export const LVS_USAGE = `Usage: keepalived-ts lvs [--json] [--exact] [--status-socket PATH]
   Print the virtual services of the running daemon's data plane with their counters, as
   ipvsadm -Ln --stats does. --exact prints full numbers (no K/M/G); --json prints the JSON form.
 `;
@@ -18,7 +21,15 @@ export interface LvsSnapshot {
   readonly services: readonly ServiceStats[];
 }
 
-export type LvsSnapshotSource = () => Promise<LvsSnapshot>;
+/** Where the snapshot comes from; `statusSocket` is the daemon's socket (--status-socket). */
+export type LvsSnapshotSource = (statusSocket: string) => Promise<LvsSnapshot>;
+
+/** The running daemon's table, through its status socket ("lvs" request). */
+export const daemonLvsSource: LvsSnapshotSource = async (statusSocket) => {
+  const answer = (await queryStatus(statusSocket, 5000, 'lvs')) as Partial<LvsSnapshot> | null;
+  if (!answer || typeof answer !== 'object' || !Array.isArray(answer.services)) throw new Error(`the daemon's LVS answer is not a table`);
+  return answer as LvsSnapshot;
+};
 
 /** Until the daemon serves its LVS table, there is nothing to ask. */
 const noDaemonSource: LvsSnapshotSource = async () => {
@@ -28,8 +39,12 @@ const noDaemonSource: LvsSnapshotSource = async () => {
 export async function runLvs(argv: readonly string[], io: Output, source: LvsSnapshotSource = noDaemonSource): Promise<number> {
   let json = false;
   let exact = false;
-  for (const a of argv) {
+  let socket = DEFAULT_STATUS_SOCKET;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
     if (a === '--json' || a === '-j') json = true;
+    else if (a === '--status-socket' && i + 1 < argv.length) socket = argv[++i]!;
+    else if (a.startsWith('--status-socket=')) socket = a.slice('--status-socket='.length);
     else if (a === '--exact' || a === '-x') exact = true;
     else if (a === '-h' || a === '--help') {
       io.out(LVS_USAGE);
@@ -41,7 +56,7 @@ export async function runLvs(argv: readonly string[], io: Output, source: LvsSna
   }
   let snapshot: LvsSnapshot;
   try {
-    snapshot = await source();
+    snapshot = await source(socket);
   } catch (e) {
     io.err(`keepalived-ts lvs: ${(e as Error).message}\n`);
     return 3;

@@ -40,7 +40,10 @@ export async function main(argv: readonly string[], output: Output = processOutp
   if (argv[0] === 'dump') return (await import('./dump.js')).runDump(argv.slice(1), output);
   if (argv[0] === 'simulate') return (await import('./simulate.js')).runSimulate(argv.slice(1), output);
   if (argv[0] === 'status') return (await import('./status.js')).runStatus(argv.slice(1), output);
-  if (argv[0] === 'lvs') return (await import('./lvs.js')).runLvs(argv.slice(1), output);
+  if (argv[0] === 'lvs') {
+    const lvs = await import('./lvs.js');
+    return lvs.runLvs(argv.slice(1), output, lvs.daemonLvsSource);
+  }
   if (argv[0] === 'genhash') return (await import('./genhash.js')).runGenhash(argv.slice(1), output, { prog: PROG, subcommand: true });
 
   let io = output;

@@ -30,8 +30,12 @@ export const DEFAULT_CHECKERS_PID_FILE = '/run/keepalived_checkers.pid';
 /** keepalived-ts's own: where `keepalived-ts status` finds the daemon. */
 export const DEFAULT_STATUS_SOCKET = '/run/keepalived-ts.sock';
 
-/** The messages between the supervisor and its VRRP child (Node's IPC channel, JSON). */
-export type ChildRequest = { readonly type: 'status'; readonly id: number };
+/**
+ * The messages between the supervisor and its children (Node's IPC channel, JSON). `status`: the
+ * child's part of `keepalived-ts status`; `lvs`: the checker child's data plane table with counters
+ * (`keepalived-ts lvs`). Every request is answered by a `status` reply carrying its id.
+ */
+export type ChildRequest = { readonly type: 'status' | 'lvs'; readonly id: number };
 export type ChildReply =
   | { readonly type: 'status'; readonly id: number; readonly status: unknown }
   | { readonly type: 'ready' }

@@ -1,6 +1,7 @@
 /**
  * The daemon's local status socket: a Unix stream socket only root can open (mode 0600). A client
- * writes one request line ("status"); the daemon answers with one JSON document and closes.
+ * writes one request line ("status", or "lvs" for the data plane's table); the daemon answers with
+ * one JSON document and closes.
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -16,6 +17,8 @@ export class StatusServer {
     readonly path: string,
     private readonly status: () => Promise<unknown>,
     private readonly log: Logger,
+    /** Other request lines and their answers (e.g. "lvs"). */
+    private readonly others: Readonly<Record<string, () => Promise<unknown>>> = {},
   ) {}
 
   async listen(): Promise<void> {
@@ -52,11 +55,12 @@ export class StatusServer {
       }
       const request = buf.slice(0, nl).trim();
       conn.removeAllListeners('data');
-      if (request !== 'status') {
+      const answer = request === 'status' ? this.status : Object.hasOwn(this.others, request) ? this.others[request] : undefined;
+      if (!answer) {
         conn.end(JSON.stringify({ error: `unknown request '${request.slice(0, 40)}'` }) + '\n');
         return;
       }
-      this.status().then(
+      answer().then(
         (s) => conn.end(JSON.stringify(s) + '\n'),
         (e: Error) => conn.end(JSON.stringify({ error: e.message }) + '\n'),
       );
@@ -86,8 +90,8 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
-/** The client side (`keepalived-ts status`): the daemon's answer, parsed. */
-export function queryStatus(path: string, timeoutMs = 5000): Promise<unknown> {
+/** The client side (`keepalived-ts status`, `keepalived-ts lvs`): the daemon's answer, parsed. */
+export function queryStatus(path: string, timeoutMs = 5000, request = 'status'): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const c = net.connect(path);
     let buf = '';
@@ -95,7 +99,7 @@ export function queryStatus(path: string, timeoutMs = 5000): Promise<unknown> {
       c.destroy();
       reject(new Error(`no answer from the daemon on ${path}`));
     }, timeoutMs);
-    c.on('connect', () => c.write('status\n'));
+    c.on('connect', () => c.write(`${request}\n`));
     c.on('data', (d) => (buf += d.toString('utf8')));
     c.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);

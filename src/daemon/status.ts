@@ -4,7 +4,9 @@
  * meaning; new fields may be added. No secret (auth_pass) appears in it.
  *
  *   { "instances": [ { "name", "vrid", "interface", "state", "priority", "effectivePriority",
- *     "masterAddress", "vips", "stats": {…}, "lastTransition": { "at", "from", "to", "reason" } } ] }
+ *     "masterAddress", "vips", "stats": {…}, "lastTransition": { "at", "from", "to", "reason" } } ],
+ *   "virtualServers": [ { "id", "services", "quorum", "sorryServer", "realServers": [ { "address",
+ *     "port", "alive", "weight" } ] } ] }          (virtualServers: only when the checker process runs)
  */
 import type { VrrpStateName } from '../vrrp/instance-types.js';
 import { addressWithPrefix } from './ip-entry-format.js';
@@ -50,8 +52,30 @@ export interface InstanceStatus {
   readonly lastTransition: { readonly at: string; readonly from: VrrpStateName; readonly to: VrrpStateName; readonly reason: string } | null;
 }
 
+export interface RealServerStatus {
+  readonly address: string;
+  readonly port: number;
+  /** All its checkers are up. */
+  readonly alive: boolean;
+  /** Its effective weight (misc_dynamic / FILE_CHECK applied). */
+  readonly weight: number;
+}
+
+export interface VirtualServerStatus {
+  /** keepalived's name of the virtual server: "[10.0.0.1]:tcp:80", "FWM 5", "[group]:0". */
+  readonly id: string;
+  /** The data-plane services it stands for ("TCP 10.0.0.1:80", …). */
+  readonly services: readonly string[];
+  readonly quorum: 'up' | 'down';
+  /** `active`: the sorry server is serving (quorum lost). */
+  readonly sorryServer: { readonly address: string; readonly port: number; readonly active: boolean } | null;
+  readonly realServers: readonly RealServerStatus[];
+}
+
 export interface DaemonStatus {
   readonly instances: readonly InstanceStatus[];
+  /** Present when the daemon runs the health-checker process. */
+  readonly virtualServers?: readonly VirtualServerStatus[];
 }
 
 export function statusStats(s: VrrpInstanceStats): InstanceStatusStats {
@@ -104,8 +128,23 @@ export function formatStatusJson(report: DaemonStatus): string {
 
 const COLUMNS = ['NAME', 'VRID', 'INTERFACE', 'STATE', 'PRIO', 'EFF', 'MASTER', 'VIPS', 'LAST TRANSITION'] as const;
 
-/** `status`: one line per instance under a header, columns padded to their widest cell. */
+/** `status`: one line per instance under a header, columns padded to their widest cell; then the virtual servers. */
 export function renderStatusText(report: DaemonStatus): string {
+  return renderInstancesText(report) + renderVirtualServersText(report.virtualServers ?? []);
+}
+
+/** One line per virtual server, one indented line per real server. */
+function renderVirtualServersText(list: readonly VirtualServerStatus[]): string {
+  let out = '';
+  for (const vs of list) {
+    const sorry = vs.sorryServer ? `, sorry server ${vs.sorryServer.address}:${vs.sorryServer.port}${vs.sorryServer.active ? ' ACTIVE' : ''}` : '';
+    out += `VS ${vs.id}  quorum ${vs.quorum.toUpperCase()}${sorry}\n`;
+    for (const rs of vs.realServers) out += `  -> ${rs.address}:${rs.port}  ${rs.alive ? 'UP' : 'DOWN'}  weight ${rs.weight}\n`;
+  }
+  return out;
+}
+
+function renderInstancesText(report: DaemonStatus): string {
   if (!report.instances.length) return 'no VRRP instances\n';
   const rows = report.instances.map((i) => [
     i.name,

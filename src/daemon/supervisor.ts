@@ -1,8 +1,9 @@
 /**
- * The daemon's parent process, as keepalived's: it owns the pidfile, starts the VRRP child (its
- * own process, so nothing slow in another subsystem can delay an advert), restarts a child that
- * dies, forwards signals, answers `keepalived-ts status` on a root-only socket, and at SIGTERM
- * stops the child and waits for it before exiting.
+ * The daemon's parent process, as keepalived's: it owns the pidfile, starts the VRRP child and
+ * the health-checker child (each its own process, so nothing slow in one subsystem can delay an
+ * advert), restarts a child that dies, forwards signals, answers `keepalived-ts status` and
+ * `keepalived-ts lvs` on a root-only socket, and at SIGTERM stops the children and waits for them
+ * before exiting.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,8 @@ import { StatusServer } from './status-server.js';
 const CHILD_WAIT_MS = 5000;
 /** Signals keepalived's parent forwards to its children. */
 const FORWARDED = ['SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const;
+/** Signals only the VRRP child acts on (keepalived's propagate_signal sends them nowhere else). */
+const VRRP_ONLY: ReadonlySet<NodeJS.Signals | number> = new Set<NodeJS.Signals | number>(['SIGUSR2', 36, 63]);
 export const SIGNAL_JSON = 36;
 export const SIGNAL_STATS_CLEAR = 63;
 
@@ -97,12 +100,12 @@ export async function runDaemon(o: DaemonOptions, argv: readonly string[]): Prom
   const children: Child[] = [];
   const wantVrrp = !o.checkOnly && (o.all || loaded.config.vrrp.haveVrrpConfig);
   if (wantVrrp) children.push(new Child('VRRP', fileURLToPath(new URL('./vrrp-process.js', import.meta.url))));
-  if (!o.vrrpOnly && (loaded.config.lvs.virtualServers.length > 0 || o.all))
-    log.warn('keepalived-ts: the health-checker/virtual server subsystem is not available in this version; virtual_server blocks are not acted on');
+  const wantCheckers = !o.vrrpOnly && (loaded.config.lvs.virtualServers.length > 0 || o.all);
+  if (wantCheckers) children.push(new Child('Healthcheck', fileURLToPath(new URL('./checker-process.js', import.meta.url))));
   if (children.length === 0) {
     // the children report the config's problems; without a child, say them here
     for (const d of loaded.diagnostics.list) log.warn(formatDiagnostic(d));
-    log.warn('No VRRP configuration: nothing to run');
+    log.warn('No VRRP or virtual server configuration: nothing to run');
   }
 
   let stopping = false;
@@ -158,7 +161,7 @@ export async function runDaemon(o: DaemonOptions, argv: readonly string[]): Prom
   const forward = (signal: NodeJS.Signals | number): void => {
     // process.kill, not ChildProcess.kill: only the former takes signal numbers Node cannot name (36, 63)
     for (const c of children)
-      if (c.process?.pid)
+      if (c.process?.pid && (c.name === 'VRRP' || !VRRP_ONLY.has(signal)))
         try {
           process.kill(c.process.pid, signal);
         } catch {
@@ -166,11 +169,25 @@ export async function runDaemon(o: DaemonOptions, argv: readonly string[]): Prom
         }
   };
 
-  const status = new StatusServer(o.statusSocket, async () => {
-    const vrrp = children.find((c) => c.name === 'VRRP');
-    const instances = vrrp ? ((await vrrp.request('status', 3000)) as { instances: unknown[] }).instances : [];
-    return { pid: process.pid, version: packageVersion(), instances };
-  }, log);
+  const vrrpChild = children.find((c) => c.name === 'VRRP');
+  const checkerChild = children.find((c) => c.name === 'Healthcheck');
+  const status = new StatusServer(
+    o.statusSocket,
+    async () => {
+      const [vrrp, checkers] = await Promise.all([
+        vrrpChild ? (vrrpChild.request('status', 3000) as Promise<{ instances: unknown[] }>) : undefined,
+        checkerChild ? (checkerChild.request('status', 3000) as Promise<{ virtualServers: unknown[] }>) : undefined,
+      ]);
+      return { pid: process.pid, version: packageVersion(), instances: vrrp?.instances ?? [], ...(checkers ? { virtualServers: checkers.virtualServers } : {}) };
+    },
+    log,
+    {
+      lvs: async () => {
+        if (!checkerChild) throw new Error('this daemon runs no virtual servers (no health-checker process)');
+        return checkerChild.request('lvs', 3000);
+      },
+    },
+  );
 
   async function shutdown(): Promise<void> {
     if (stopping) return;
