@@ -36,6 +36,8 @@ export interface CheckRuntimeOptions {
   readonly timers?: Timers;
   /** ha_suspend virtual servers (ids) whose address is not local at start. */
   readonly suspended?: ReadonlySet<string>;
+  /** Told how late (µs after its due time) every attempt starts: for benchmarks wanting every sample, not the recent ones. */
+  readonly onLateness?: (lateUs: number) => void;
 }
 
 export interface CheckRuntimeStats {
@@ -77,6 +79,9 @@ export class CheckRuntime {
   private readonly lateness = new Float64Array(LATENESS_SAMPLES);
   private latenessCount = 0;
   private idleWaiters: (() => void)[] = [];
+  /** The signal shared by attempts that accept one (CheckAttempt.sharesSignal); renewed once aborted. */
+  private shared = new AbortController();
+  private sharedAbortPending = false;
 
   constructor(private readonly options: CheckRuntimeOptions) {
     this.log = options.log ?? silentLog;
@@ -191,7 +196,8 @@ export class CheckRuntime {
             this.running.delete(a.checkerId);
             this.stats.running = this.running.size;
             this.stats.attemptsAborted++;
-            r.controller.abort();
+            if (r.controller === this.shared) this.sharedAbortPending = true;
+            else r.controller.abort();
             this.notifyIdle();
           }
           break;
@@ -204,7 +210,17 @@ export class CheckRuntime {
           }
       }
     }
+    if (this.sharedAbortPending) this.abortSharedWhenUnused();
     this.arm();
+  }
+
+  /** Abort the shared signal once no running attempt holds it any more (reload, stop); new attempts get a fresh one. */
+  private abortSharedWhenUnused(): void {
+    for (const r of this.running.values()) if (r.controller === this.shared) return;
+    this.sharedAbortPending = false;
+    const old = this.shared;
+    this.shared = new AbortController();
+    old.abort();
   }
 
   private runAttempt(id: string, attempt: number, dueAt: number): void {
@@ -213,9 +229,10 @@ export class CheckRuntime {
     this.lateness[this.latenessCount % LATENESS_SAMPLES] = late;
     this.latenessCount++;
     if (late > this.stats.latenessMax) this.stats.latenessMax = late;
+    this.options.onLateness?.(late);
     this.stats.attemptsStarted++;
     const impl = this.attempts.get(id);
-    const controller = new AbortController();
+    const controller = impl?.sharesSignal === true ? this.shared : new AbortController();
     this.running.set(id, { attempt, controller });
     this.stats.running = this.running.size;
     let promise: Promise<CheckOutcome>;

@@ -42,6 +42,14 @@ export interface CheckOutcome {
 /** One attempt. `signal` aborts it (reload, stop); an aborted attempt resolves, never rejects. */
 export interface CheckAttempt {
   run(signal: AbortSignal): Promise<CheckOutcome>;
+  /**
+   * run() may be given one signal shared by every attempt started under the same configuration
+   * (aborted on reload and stop, when every running attempt is abandoned). Listening to a signal
+   * costs Node several µs per attempt; an attempt that shares one registers once per signal. An
+   * attempt abandoned on its own is then not told: it ends by its own timeout and its result is
+   * ignored.
+   */
+  readonly sharesSignal?: boolean;
 }
 
 /** What a checker kind needs to build attempts for one real server. */

@@ -110,3 +110,79 @@ test('silently dropped port (nft drop in a namespace): failure by connect_timeou
     ns.destroy();
   }
 });
+
+test("close 'reset' (HAProxy's ending): success, and the server's application never sees the connection", async () => {
+  const { server, port, accepted } = await listen();
+  try {
+    const outcome = await tcpConnectAttempt(target(port), new AbortController().signal, { close: 'reset' });
+    assert.equal(outcome.ok, true);
+    // a graceful attempt after it: once the server has accepted that one, the reset one (queued first, had it been) is known not to come
+    assert.equal((await tcpConnectAttempt(target(port), new AbortController().signal)).ok, true);
+    for (let i = 0; i < 200 && accepted() < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(accepted(), 1);
+  } finally {
+    server.close();
+  }
+});
+
+test('bind_if: an existing interface connects through it; a missing one is inconclusive', async () => {
+  const { server, port } = await listen();
+  try {
+    if (process.getuid?.() === 0) {
+      const through = await tcpConnectAttempt(target(port, { bindInterface: 'lo' }), new AbortController().signal);
+      assert.equal(through.ok, true);
+    }
+    const missing = await tcpConnectAttempt(target(port, { bindInterface: 'ktsnosuch0' }), new AbortController().signal);
+    assert.deepEqual([missing.ok, missing.inconclusive, missing.reason], [false, true, 'TCP socket bind failed. Rescheduling.']);
+  } finally {
+    server.close();
+  }
+});
+
+test('fwmark is set on the socket (SO_MARK needs CAP_NET_ADMIN: without it the attempt is inconclusive)', async () => {
+  const { server, port } = await listen();
+  try {
+    const outcome = await tcpConnectAttempt(target(port, { fwmark: 42 }), new AbortController().signal);
+    if (process.getuid?.() === 0) assert.equal(outcome.ok, true);
+    else assert.deepEqual([outcome.ok, outcome.inconclusive], [false, true]);
+  } finally {
+    server.close();
+  }
+});
+
+test('many attempts at once through the shared readiness set: each gets its own verdict', async () => {
+  const { server, port, accepted } = await listen();
+  const closed = await freePort();
+  try {
+    const signal = new AbortController().signal;
+    const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) => tcpConnectAttempt(target(i % 2 === 0 ? port : closed), signal)));
+    assert.deepEqual(
+      outcomes.map((o) => o.ok),
+      outcomes.map((_, i) => i % 2 === 0),
+    );
+    for (let i = 0; i < 300 && accepted() < 100; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(accepted(), 100);
+  } finally {
+    server.close();
+  }
+});
+
+test('one signal shared by many attempts: aborting it ends every pending one at once', async () => {
+  const { server, port } = await listen();
+  try {
+    const c = new AbortController();
+    // a non-blocking connect is in progress until the loop sees the socket writable: abort before that
+    const pending = Array.from({ length: 5 }, () => tcpConnectAttempt(target(port), c.signal));
+    c.abort();
+    const outcomes = await Promise.all(pending);
+    assert.deepEqual(
+      outcomes.map((o) => o.reason),
+      Array.from({ length: 5 }, () => 'aborted'),
+    );
+    // and a later attempt with a fresh signal is not affected
+    assert.equal((await tcpConnectAttempt(target(port), new AbortController().signal)).ok, true);
+  } finally {
+    server.close();
+  }
+});

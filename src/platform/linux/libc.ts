@@ -570,3 +570,130 @@ export function connectTo(fd: number, address: Uint8Array): void {
   connectFn ??= lib().koffi.load('libc.so.6').func('int connect(int fd, const void *addr, uint32_t len)') as NativeFn;
   check('connect', connectFn(fd, address, address.length));
 }
+
+/* ---------------------------------------------------------------- non-blocking stream connects (TCP_CHECK) */
+
+export const SO_ERROR = 4;
+export const ECONNRESET = 104;
+export const ECONNABORTED = 103;
+export const ETIMEDOUT = 110;
+export const EHOSTDOWN = 112;
+export const EHOSTUNREACH = 113;
+export const EINPROGRESS = 115;
+export const EALREADY = 114;
+export const EISCONN = 106;
+ERRNO_NAMES[ECONNRESET] = 'ECONNRESET';
+ERRNO_NAMES[ECONNABORTED] = 'ECONNABORTED';
+ERRNO_NAMES[ETIMEDOUT] = 'ETIMEDOUT';
+ERRNO_NAMES[EHOSTDOWN] = 'EHOSTDOWN';
+ERRNO_NAMES[EINPROGRESS] = 'EINPROGRESS';
+ERRNO_NAMES[EALREADY] = 'EALREADY';
+ERRNO_NAMES[EISCONN] = 'EISCONN';
+ERRNO_NAMES[111] = 'ECONNREFUSED';
+ERRNO_NAMES[23] = 'ENFILE';
+
+let getsockoptFn: NativeFn | undefined;
+/* getsockopt's value and length, reused: every call is synchronous and reads them back at once. */
+const sockoptValue = Buffer.alloc(4);
+const sockoptLength = Buffer.alloc(4);
+
+/**
+ * connect() without throwing: 0 when connected at once, otherwise the errno. On a non-blocking
+ * stream socket EINPROGRESS means "wait until writable, then read socketError()"; the caller
+ * decides what any other errno means (failure of the peer or of the attempt).
+ */
+export function connectStart(fd: number, address: Uint8Array): number {
+  connectFn ??= lib().koffi.load('libc.so.6').func('int connect(int fd, const void *addr, uint32_t len)') as NativeFn;
+  if (Number(connectFn(fd, address, address.length)) === 0) return 0;
+  return lib().koffi.errno();
+}
+
+/** getsockopt(SO_ERROR): the socket's pending error (0 when none), cleared by reading it. Throws SyscallError (e.g. EBADF). */
+export function socketError(fd: number): number {
+  getsockoptFn ??= lib().koffi.load('libc.so.6').func('int getsockopt(int fd, int level, int name, void *value, void *len)') as NativeFn;
+  sockoptLength.writeUInt32LE(4, 0);
+  check('getsockopt(SO_ERROR)', getsockoptFn(fd, SOL_SOCKET, SO_ERROR, sockoptValue, sockoptLength));
+  return sockoptValue.readInt32LE(0);
+}
+
+/* ---------------------------------------------------------------- listening stream sockets (benchmarks and test servers) */
+
+export const SO_REUSEADDR = 2;
+
+let listenFn: NativeFn | undefined;
+let accept4Fn: NativeFn | undefined;
+
+export function listenOn(fd: number, backlog: number): void {
+  listenFn ??= lib().koffi.load('libc.so.6').func('int listen(int fd, int backlog)') as NativeFn;
+  check('listen', listenFn(fd, backlog));
+}
+
+/** The next pending connection (non-blocking, close-on-exec), or undefined when none is waiting. */
+export function acceptConnection(fd: number): number | undefined {
+  accept4Fn ??= lib().koffi.load('libc.so.6').func('int accept4(int fd, void *addr, void *len, int flags)') as NativeFn;
+  const r = checkOr('accept4', accept4Fn(fd, null, null, SOCK_NONBLOCK | SOCK_CLOEXEC), [EAGAIN, EINTR]);
+  return typeof r === 'number' ? r : undefined;
+}
+
+/* ---------------------------------------------------------------- epoll (many short-lived sockets behind one libuv watch) */
+
+export const EPOLLIN = 0x1;
+export const EPOLLOUT = 0x4;
+export const EPOLLERR = 0x8;
+export const EPOLLHUP = 0x10;
+export const EPOLLONESHOT = 1 << 30;
+export const EPOLL_CTL_ADD = 1;
+export const EPOLL_CTL_DEL = 2;
+export const EPOLL_CTL_MOD = 3;
+/** struct epoll_event is packed on x86-64 (u32 events, u64 data: 12 bytes) and naturally aligned elsewhere (16). */
+export const EPOLL_EVENT_SIZE = process.arch === 'x64' ? 12 : 16;
+const EPOLL_DATA_OFFSET = process.arch === 'x64' ? 4 : 8;
+
+interface EpollBindings {
+  readonly create1: NativeFn;
+  readonly ctl: NativeFn;
+  readonly wait: NativeFn;
+}
+let epollBindings: EpollBindings | undefined;
+function epollLib(): EpollBindings {
+  if (epollBindings) return epollBindings;
+  const c = lib().koffi.load('libc.so.6');
+  epollBindings = {
+    create1: c.func('int epoll_create1(int flags)') as NativeFn,
+    ctl: c.func('int epoll_ctl(int epfd, int op, int fd, void *event)') as NativeFn,
+    wait: c.func('int epoll_wait(int epfd, void *events, int maxevents, int timeout)') as NativeFn,
+  };
+  return epollBindings;
+}
+const epollEvent = Buffer.alloc(16);
+
+/** A close-on-exec epoll instance. */
+export function epollCreate(): number {
+  return check('epoll_create1', epollLib().create1(SOCK_CLOEXEC));
+}
+
+/** epoll_ctl with `data` (a u32 pair: low, high) handed back with every event of `fd`. Throws SyscallError. */
+export function epollControl(epfd: number, op: number, fd: number, events: number, dataLow: number, dataHigh = 0): void {
+  epollEvent.writeUInt32LE(events >>> 0, 0);
+  epollEvent.writeUInt32LE(dataLow >>> 0, EPOLL_DATA_OFFSET);
+  epollEvent.writeUInt32LE(dataHigh >>> 0, EPOLL_DATA_OFFSET + 4);
+  check('epoll_ctl', epollLib().ctl(epfd, op, fd, epollEvent));
+}
+
+/**
+ * Ready events without waiting (timeout 0) into `events` (room for events.length / EPOLL_EVENT_SIZE);
+ * read them with epollEventAt. Returns how many; 0 on EINTR.
+ */
+export function epollWaitNow(epfd: number, events: Buffer): number {
+  const r = checkOr('epoll_wait', epollLib().wait(epfd, events, Math.floor(events.length / EPOLL_EVENT_SIZE), 0), [EINTR]);
+  return typeof r === 'number' ? r : 0;
+}
+
+/** Event `i` of an epollWaitNow buffer: its event bits and the two halves of its data. */
+export function epollEventAt(events: Buffer, i: number): { events: number; dataLow: number; dataHigh: number } {
+  const at = i * EPOLL_EVENT_SIZE;
+  return { events: events.readUInt32LE(at), dataLow: events.readUInt32LE(at + EPOLL_DATA_OFFSET), dataHigh: events.readUInt32LE(at + EPOLL_DATA_OFFSET + 4) };
+}
+
+export const SO_LINGER = 13;
+export const TCP_QUICKACK = 12;
