@@ -4,9 +4,8 @@
  */
 import type { KeepalivedConfig } from '../config/model/index.js';
 import type { ScriptSpec } from '../config/model/script.js';
-import type { NotifyFifo as FifoConfig } from '../config/model/global.js';
 import { NotifyRunner } from '../platform/linux/script-runner.js';
-import { NotifyFifo } from '../platform/linux/notify-fifo.js';
+import { ConfiguredFifos } from './configured-fifos.js';
 import type { Logger } from './logger.js';
 import type { NotifyPort } from './vrrp-platform.js';
 
@@ -22,7 +21,7 @@ const SPEC_FIELD = {
 
 export class LinuxNotifier implements NotifyPort {
   private readonly runner: NotifyRunner;
-  private fifos: { key: string; fifo: NotifyFifo }[] = [];
+  private readonly fifos: ConfiguredFifos;
   private config: KeepalivedConfig;
   private readonly logFn: (level: 'error' | 'warning' | 'info' | 'detail', message: string) => void;
 
@@ -39,7 +38,8 @@ export class LinuxNotifier implements NotifyPort {
         return spec ? { ...(spec.uid !== undefined ? { uid: spec.uid } : {}), ...(spec.gid !== undefined ? { gid: spec.gid } : {}) } : undefined;
       },
     });
-    this.openFifos();
+    this.fifos = new ConfiguredFifos('vrrp', this.logFn);
+    this.fifos.configure(config.global);
   }
 
   private specOf(owner: string, kind: string): ScriptSpec | undefined {
@@ -61,7 +61,7 @@ export class LinuxNotifier implements NotifyPort {
   }
 
   fifo(line: string): void {
-    for (const f of this.fifos) f.fifo.write(line);
+    this.fifos.write(line);
   }
 
   /** At stop: the STOP scripts just started may finish (their own timeout still applies), then the rest is terminated. */
@@ -71,41 +71,10 @@ export class LinuxNotifier implements NotifyPort {
 
   reload(config: KeepalivedConfig): void {
     this.config = config;
-    const wanted = this.fifoConfigs().map((f) => f.key).join('|');
-    if (wanted !== this.fifos.map((f) => f.key).join('|')) {
-      for (const f of this.fifos) f.fifo.close();
-      this.openFifos();
-    }
-  }
-
-  private fifoConfigs(): { key: string; type: '' | 'vrrp_'; cfg: FifoConfig }[] {
-    const g = this.config.global;
-    const out: { key: string; type: '' | 'vrrp_'; cfg: FifoConfig }[] = [];
-    for (const [type, cfg] of [['', g.notifyFifo], ['vrrp_', g.vrrpNotifyFifo]] as const)
-      if (cfg.name) out.push({ key: `${type}${cfg.name} ${cfg.script?.argv.join(' ') ?? ''}`, type, cfg });
-    return out;
-  }
-
-  private openFifos(): void {
-    this.fifos = this.fifoConfigs().map(({ key, type, cfg }) => {
-      const fifo = new NotifyFifo({
-        path: cfg.name!,
-        ...(cfg.uid !== undefined ? { uid: cfg.uid } : {}),
-        ...(cfg.gid !== undefined ? { gid: cfg.gid } : {}),
-        ...(cfg.script
-          ? { script: { argv: cfg.script.argv, ...(cfg.script.uid !== undefined ? { uid: cfg.script.uid } : {}), ...(cfg.script.gid !== undefined ? { gid: cfg.script.gid } : {}) } }
-          : {}),
-        type,
-        process: 'vrrp',
-        log: this.logFn,
-      });
-      fifo.open();
-      return { key, fifo };
-    });
+    this.fifos.configure(config.global);
   }
 
   close(): void {
-    for (const f of this.fifos) f.fifo.close();
-    this.fifos = [];
+    this.fifos.close();
   }
 }

@@ -16,7 +16,6 @@
 import type { KeepalivedConfig } from '../config/model/index.js';
 import type { RealServer, VirtualServer } from '../config/model/lvs.js';
 import type { ScriptSpec } from '../config/model/script.js';
-import type { NotifyFifo as FifoConfig } from '../config/model/global.js';
 import { CheckRuntime, type OutwardAction } from '../check/check-runtime.js';
 import { virtualServerId } from '../check/check-settings.js';
 // each checker kind registers itself with the registry when its module is loaded
@@ -33,7 +32,7 @@ import type { DesiredTable } from '../lvs/table-types.js';
 import type { DataPlane } from '../dataplane/dataplane.js';
 import type { LvsSnapshot } from '../cli/lvs.js';
 import { NotifyRunner, type NotifyScriptAction } from '../platform/linux/script-runner.js';
-import { NotifyFifo } from '../platform/linux/notify-fifo.js';
+import { ConfiguredFifos } from './configured-fifos.js';
 import type { LogFn } from '../platform/linux/driver-log.js';
 import { canonicalAddress, type AddressSource } from './address-presence.js';
 import type { VirtualServerStatus } from './status.js';
@@ -62,11 +61,6 @@ export interface LvsServiceStats {
   unknownRealServers: number;
 }
 
-interface OpenFifo {
-  readonly key: string;
-  readonly fifo: NotifyFifo;
-}
-
 export class LvsService {
   readonly stats: LvsServiceStats = { applyErrors: 0, unknownRealServers: 0 };
   private config: KeepalivedConfig;
@@ -80,7 +74,7 @@ export class LvsService {
   private readonly addressCount = new Map<string, number>();
   private readonly notify: NotifyRunner;
   private readonly scriptOf = new WeakMap<NotifyScriptAction, ScriptSpec>();
-  private fifos: OpenFifo[] = [];
+  private fifos: ConfiguredFifos | undefined;
   private table: DesiredTable = { services: [] };
   private pendingTable: DesiredTable | undefined;
   private applying: Promise<void> | undefined;
@@ -108,7 +102,8 @@ export class LvsService {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.openFifos();
+    this.fifos = new ConfiguredFifos('lvs', this.options.log);
+    this.fifos.configure(this.config.global);
     const source = this.options.addresses;
     if (source) {
       for (const a of source.present()) this.addressCount.set(a, (this.addressCount.get(a) ?? 0) + 1);
@@ -168,7 +163,7 @@ export class LvsService {
     });
     // an alpha real server starts failed in a new core; its checkers, already up, will not say so again
     for (const ref of aliveAlpha) this.perform(this.core.handle({ type: 'rs-alive', realServer: ref, alive: true }), true);
-    this.reopenFifosIfChanged();
+    this.fifos?.configure(this.config.global);
   }
 
   /** SIGTERM: checkers stop, the core clears its services (omega notifies), the data plane closes. */
@@ -184,8 +179,7 @@ export class LvsService {
     } catch (e) {
       this.options.log('error', `Closing the ${this.options.dataPlane.name} data plane failed: ${(e as Error).message}`);
     }
-    for (const f of this.fifos) f.fifo.close();
-    this.fifos = [];
+    this.fifos?.close();
     this.options.addresses?.close();
   }
 
@@ -311,7 +305,7 @@ export class LvsService {
         break;
       }
       case 'fifo':
-        for (const f of this.fifos) f.fifo.write(a.line);
+        this.fifos?.write(a.line);
         break;
       case 'checkers':
         if (applyCheckers) this.runtime?.setSuspended(this.vsIds[a.virtualServer]!, !a.enabled);
@@ -337,38 +331,5 @@ export class LvsService {
       }
       this.applying = undefined;
     })();
-  }
-
-  private fifoConfigs(): { key: string; type: '' | 'lvs_'; cfg: FifoConfig }[] {
-    const g = this.config.global;
-    const out: { key: string; type: '' | 'lvs_'; cfg: FifoConfig }[] = [];
-    for (const [type, cfg] of [['', g.notifyFifo], ['lvs_', g.lvsNotifyFifo]] as const)
-      if (cfg.name) out.push({ key: `${type}${cfg.name} ${cfg.script?.argv.join(' ') ?? ''}`, type, cfg });
-    return out;
-  }
-
-  private openFifos(): void {
-    this.fifos = this.fifoConfigs().map(({ key, type, cfg }) => {
-      const fifo = new NotifyFifo({
-        path: cfg.name!,
-        ...(cfg.uid !== undefined ? { uid: cfg.uid } : {}),
-        ...(cfg.gid !== undefined ? { gid: cfg.gid } : {}),
-        ...(cfg.script
-          ? { script: { argv: cfg.script.argv, ...(cfg.script.uid !== undefined ? { uid: cfg.script.uid } : {}), ...(cfg.script.gid !== undefined ? { gid: cfg.script.gid } : {}) } }
-          : {}),
-        type,
-        process: 'lvs',
-        log: this.options.log,
-      });
-      fifo.open();
-      return { key, fifo };
-    });
-  }
-
-  private reopenFifosIfChanged(): void {
-    const wanted = this.fifoConfigs().map((f) => f.key).join('|');
-    if (wanted === this.fifos.map((f) => f.key).join('|')) return;
-    for (const f of this.fifos) f.fifo.close();
-    this.openFifos();
   }
 }
