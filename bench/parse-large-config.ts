@@ -3,7 +3,7 @@
  * (1,000 virtual servers × 10 real servers with TCP_CHECK, 200 VRRP instances).
  *
  *   npm run bench            (root: runs both inside a namespace with eth0; writes nothing)
- *   npm run bench -- --write (also rewrites bench/RESULTS.md)
+ *   npm run bench -- --write (also rewrites its section of bench/RESULTS.md)
  *
  * Measured, 5 runs each, median: wall time of the whole CLI process (node start-up included) and
  * its peak RSS (GNU time -v when /usr/bin/time exists), and separately the in-process loadConfig()
@@ -177,7 +177,11 @@ function main(): void {
         '(~20 %, most of it the virtual servers), GC (~80 ms of the whole process).',
         '',
       ].join('\n');
-      fs.writeFileSync(path.join(REPO_ROOT, 'bench/RESULTS.md'), md);
+      // this bench owns only the first section: the others (failover, adverts, soak, …) stay as they are
+      const results = path.join(REPO_ROOT, 'bench/RESULTS.md');
+      const previous = fs.existsSync(results) ? fs.readFileSync(results, 'utf8') : '';
+      const others = previous.indexOf('\n# Benchmark:', 1);
+      fs.writeFileSync(results, md.replace(/\n*$/, '\n') + (others >= 0 ? previous.slice(others) : ''));
       console.log('\nwrote bench/RESULTS.md');
     }
   } finally {
