@@ -33,8 +33,9 @@ export function openLinuxVrrpPlatform(log: Logger, global: GlobalConfig): VrrpPl
     onEvent: (cb) => void listeners.push(cb),
   };
   const addresses: AddressPort = {
-    addAddress: (e, ifname) => rt.addAddress(e, ifname),
-    deleteAddress: (e, ifname) => rt.deleteAddress(e, ifname),
+    // the watcher knows the index: saves rtnetlink a link lookup on the takeover path
+    addAddress: (e, ifname) => rt.addAddress(e, watcher.link(ifname)?.index ?? ifname),
+    deleteAddress: (e, ifname) => rt.deleteAddress(e, watcher.link(ifname)?.index ?? ifname),
     addRoute: (r) => void rt.addRoute(r),
     deleteRoute: (r) => void rt.deleteRoute(r),
     addRule: (r) => void rt.addRule(r),
