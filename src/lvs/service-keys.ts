@@ -6,6 +6,7 @@
  * group.
  */
 import type { LvsConfig, VirtualServer, VsgEntry } from '../config/model/lvs.js';
+import { formatIPv6 } from '../config/entries/inet.js';
 import { ipv4Number, ipv6Groups } from './schedulers/address-fold.js';
 import type { ServiceKey, ServiceProtocol } from './table-types.js';
 
@@ -36,30 +37,8 @@ export function rangeAddresses(entry: Extract<VsgEntry, { kind: 'range' }>): str
   const b = ipv6Groups(entry.end);
   if (!a || !b || a.slice(0, 7).join(':') !== b.slice(0, 7).join(':') || b[7]! <= a[7]!) return [entry.start];
   const out: string[] = [];
-  for (let g = a[7]!; g <= b[7]!; g++) out.push(compressIpv6([...a.slice(0, 7), g]));
+  for (let g = a[7]!; g <= b[7]!; g++) out.push(formatIPv6([...a.slice(0, 7), g]));
   return out;
-}
-
-/** RFC 5952 text: lower case, the longest run (≥ 2) of zero groups as `::`. */
-export function compressIpv6(groups: readonly number[]): string {
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestLength < 2) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
 }
 
 export interface ExpandedService {

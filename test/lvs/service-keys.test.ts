@@ -1,7 +1,8 @@
 /** Group expansion into IPVS services: IPv4 octet and full ranges, IPv6 last-group ranges, ids. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compressIpv6, expandVirtualServer, serviceId } from '../../src/lvs/service-keys.js';
+import { expandVirtualServer, serviceId } from '../../src/lvs/service-keys.js';
+import { formatIPv6 as compressIpv6 } from '../../src/config/entries/inet.js';
 import { loadLvs } from './lvs-test-config.js';
 
 test('ranges expand inclusively, fwmarks follow, ids use ipvsadm notation', () => {

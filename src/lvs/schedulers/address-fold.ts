@@ -4,59 +4,25 @@
  * the same way). Unparseable text folds to 0 rather than throwing: a scheduler must never crash
  * on a request.
  */
+import { parseIPv4, parseIPv6 } from '../../config/entries/inet.js';
+
 export function addressFold(address: string): number {
   if (address.includes(':')) return ipv6Fold(address);
   return ipv4Number(address) ?? 0;
 }
 
+/** An IPv4 address as a host-order number, or undefined. */
 export function ipv4Number(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return undefined;
-    const octet = Number(part);
-    if (octet > 255) return undefined;
-    value = value * 256 + octet;
-  }
-  return value >>> 0;
+  const o = parseIPv4(text);
+  return o ? ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0 : undefined;
 }
 
-/** The 8 16-bit groups of an IPv6 address (with `::` and a trailing dotted quad), or undefined. */
+/** The 8 groups of an IPv6 address (a `%zone` suffix ignored), or undefined. */
 export function ipv6Groups(text: string): number[] | undefined {
-  let body = text;
-  const zone = body.indexOf('%');
-  if (zone >= 0) body = body.slice(0, zone);
-  const lastColon = body.lastIndexOf(':');
-  if (body.slice(lastColon + 1).includes('.')) {
-    // An embedded dotted quad is two more hex groups.
-    const v4 = ipv4Number(body.slice(lastColon + 1));
-    if (v4 === undefined) return undefined;
-    body = `${body.slice(0, lastColon + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
-  }
-  const halves = body.split('::');
-  if (halves.length > 2) return undefined;
-  const parse = (s: string): number[] | undefined => {
-    if (s === '') return [];
-    const out: number[] = [];
-    for (const g of s.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const head = parse(halves[0]!);
-  if (!head) return undefined;
-  if (halves.length === 1) {
-    const all = head;
-    return all.length === 8 ? all : undefined;
-  }
-  const rest = parse(halves[1]!);
-  if (!rest) return undefined;
-  const missing = 8 - head.length - rest.length;
-  if (missing < 1) return undefined;
-  return [...head, ...new Array<number>(missing).fill(0), ...rest];
+  const zone = text.indexOf('%');
+  return parseIPv6(zone >= 0 ? text.slice(0, zone) : text);
 }
+
 
 function ipv6Fold(text: string): number {
   const g = ipv6Groups(text);
