@@ -36,6 +36,8 @@ export interface CheckRuntimeOptions {
   readonly timers?: Timers;
   /** ha_suspend virtual servers (ids) whose address is not local at start. */
   readonly suspended?: ReadonlySet<string>;
+  /** FILE_CHECK: the values of the track_files as read at start (missing: 0). */
+  readonly trackFileValues?: ReadonlyMap<string, number>;
   /** Told how late (µs after its due time) every attempt starts: for benchmarks wanting every sample, not the recent ones. */
   readonly onLateness?: (lateUs: number) => void;
 }
@@ -91,14 +93,16 @@ export class CheckRuntime {
     this.scheduler = new CheckScheduler(options.virtualServers, {
       random: options.random ?? Math.random,
       ...(options.logAllFailures !== undefined ? { logAllFailures: options.logAllFailures } : {}),
+      ...(options.trackFileValues ? { trackFileValues: options.trackFileValues } : {}),
     });
   }
 
-  start(): void {
+  /** `suspended` (ha_suspend virtual servers whose address is not local) overrides the option of that name. */
+  start(suspended: ReadonlySet<string> | undefined = this.options.suspended): void {
     if (this.started) return;
     this.started = true;
     this.prepareAttempts();
-    this.dispatch(this.scheduler.start(this.clock(), { ...(this.options.suspended ? { suspended: this.options.suspended } : {}) }));
+    this.dispatch(this.scheduler.start(this.clock(), { ...(suspended ? { suspended } : {}) }));
   }
 
   /** A new configuration: running attempts are abandoned, state carried over as keepalived's reload. */
@@ -111,6 +115,12 @@ export class CheckRuntime {
   /** ha_suspend: the virtual server's address left (true) or came back (false). */
   setSuspended(virtualServerId: string, suspended: boolean): void {
     this.dispatch(this.scheduler.setSuspended(virtualServerId, suspended));
+  }
+
+  /** FILE_CHECK: a track_file's value changed. */
+  setTrackFile(name: string, value: number): void {
+    if (this.stopped) return;
+    this.dispatch(this.scheduler.setTrackFile(name, value));
   }
 
   /** BFD_CHECK verdicts. */

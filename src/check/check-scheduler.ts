@@ -29,6 +29,7 @@ import {
 } from './check-settings.js';
 import type { CheckOutcome, CheckTarget } from './checker-types.js';
 import { DueHeap } from './due-heap.js';
+import { trackFileStatus } from '../config/model/trackers.js';
 
 /** keepalived's BOOTSTRAP_DELAY. */
 export const BOOTSTRAP_DELAY_US = SECOND_US;
@@ -49,13 +50,15 @@ export type CheckAction =
   | ({ readonly type: 'rs-alive-changed'; readonly alive: boolean; readonly weight: number } & RealServerRef)
   /** misc_dynamic moved the weight (alive unchanged). */
   | ({ readonly type: 'rs-weight-changed'; readonly alive: boolean; readonly weight: number } & RealServerRef)
-  | { readonly type: 'log'; readonly level: 'info'; readonly message: string };
+  | { readonly type: 'log'; readonly level: 'info' | 'detail'; readonly message: string };
 
 export interface SchedulerOptions {
   /** A float in [0, 1): keepalived's random() / RAND_MAX for the warmup delay. */
   readonly random: () => number;
   /** global_defs checker_log_all_failures. */
   readonly logAllFailures?: boolean;
+  /** The values of the track_files FILE_CHECKs follow, as read at start (missing: 0). */
+  readonly trackFileValues?: ReadonlyMap<string, number>;
 }
 
 export interface StartOptions {
@@ -104,8 +107,21 @@ interface CheckerState {
   generation: number;
 }
 
+/** One FILE_CHECK of a real server: its status follows the track_file's value (check_file.c). */
+interface FileCheckState {
+  readonly trackFile: string;
+  readonly weight: number;
+  readonly reverse: boolean;
+  /** trackFileStatus() of the last value: FILE_CHECK_FAULT, or the weight it adds. */
+  status: number;
+}
+
+/** FILE_CHECK statuses span the int32 range; its lowest value (IPVS_WEIGHT_FAULT) is a fault. */
+const FILE_CHECK_RANGE = { fault: -2147483648, max: 2147483647 };
+
 interface RealServerState extends RealServerRef {
   readonly checkers: CheckerState[];
+  readonly files: FileCheckState[];
   /** The configured weight (keepalived's iweight). */
   readonly configuredWeight: number;
   failed: number;
@@ -134,10 +150,12 @@ export class CheckScheduler {
   private readonly suspended = new Set<string>();
   private readonly random: () => number;
   private readonly logAllGlobal: boolean;
+  private readonly fileValues: Map<string, number>;
 
   constructor(virtualServers: readonly VirtualServer[], options: SchedulerOptions) {
     this.random = options.random;
     this.logAllGlobal = options.logAllFailures ?? false;
+    this.fileValues = new Map(options.trackFileValues ?? []);
     this.realServers = this.build(virtualServers, undefined);
   }
 
@@ -212,6 +230,41 @@ export class CheckScheduler {
     if (c === undefined) return [];
     const out: CheckAction[] = [];
     this.applyVerdict(c, up, out);
+    return out;
+  }
+
+  /**
+   * A track_file's value changed: each FILE_CHECK following it moves its real server's weight, or
+   * puts it in or out of fault (track_file.c process_update_checker_track_file_status).
+   */
+  setTrackFile(name: string, value: number): CheckAction[] {
+    this.fileValues.set(name, value);
+    const out: CheckAction[] = [];
+    for (const rs of this.realServers) {
+      let changed = false;
+      for (const f of rs.files) {
+        if (f.trackFile !== name) continue;
+        const status = trackFileStatus(value, f.weight, f.reverse, FILE_CHECK_RANGE);
+        if (status === f.status) continue;
+        const faulted = status === FILE_CHECK_RANGE.fault;
+        if (faulted || f.status === FILE_CHECK_RANGE.fault)
+          out.push({ type: 'log', level: 'detail', message: `(${formatRealServer(rs.realServer, rs.virtualServer)}): tracked file ${name} ${faulted ? 'now' : 'leaving'} FAULT state` });
+        f.status = status;
+        changed = true;
+      }
+      if (!changed) continue;
+      rs.failed = failedCount(rs);
+      const alive = rs.failed === 0;
+      const weight = effectiveWeight(rs);
+      if (alive !== rs.alive) {
+        rs.alive = alive;
+        rs.weight = weight;
+        out.push({ type: 'rs-alive-changed', ...ref(rs), alive, weight });
+      } else if (weight !== rs.weight) {
+        rs.weight = weight;
+        out.push({ type: 'rs-weight-changed', ...ref(rs), alive, weight });
+      }
+    }
     return out;
   }
 
@@ -320,8 +373,7 @@ export class CheckScheduler {
     c.loop.hasRun = true;
     c.loop.isUp = up;
     const rs = c.rs;
-    if (up) rs.failed = Math.max(0, rs.failed - 1);
-    else rs.failed++;
+    rs.failed = failedCount(rs);
     out.push({ type: up ? 'checker-up' : 'checker-down', checkerId: c.id, realServerId: rs.realServerId });
     const alive = rs.failed === 0;
     if (alive !== rs.alive) {
@@ -344,12 +396,19 @@ export class CheckScheduler {
       for (const rs of vs.realServers) {
         const rsId = realServerId(vs, rs);
         const checkers: CheckerState[] = [];
+        const files: FileCheckState[] = [];
+        for (const f of rs.fileChecks) {
+          if (f.trackFile === undefined) continue;
+          const weight = f.weight ?? 0;
+          files.push({ trackFile: f.trackFile, weight, reverse: f.reverse, status: trackFileStatus(this.fileValues.get(f.trackFile) ?? 0, weight, f.reverse, FILE_CHECK_RANGE) });
+        }
         const state: RealServerState = {
           realServerId: rsId,
           virtualServerId: vsId,
           realServer: rs,
           virtualServer: vs,
           checkers,
+          files,
           configuredWeight: rs.weight ?? vs.weight,
           failed: 0,
           alive: true,
@@ -390,7 +449,7 @@ export class CheckScheduler {
         if (old === undefined) initialState(state);
         else if (previous === undefined) reloadedNewState(state);
         else migrate(previous, state);
-        state.failed = state.checkers.filter((c) => !c.loop.isUp).length;
+        state.failed = failedCount(state);
         state.alive = state.failed === 0;
         state.weight = effectiveWeight(state);
         out.push(state);
@@ -442,9 +501,18 @@ function migrate(previous: RealServerState, rs: RealServerState): void {
   }
 }
 
+/** num_failed_checkers: checkers down and FILE_CHECKs in fault. */
+function failedCount(rs: RealServerState): number {
+  let failed = 0;
+  for (const c of rs.checkers) if (!c.loop.isUp) failed++;
+  for (const f of rs.files) if (f.status === FILE_CHECK_RANGE.fault) failed++;
+  return failed;
+}
+
 function effectiveWeight(rs: RealServerState): number {
   let w = rs.configuredWeight;
   for (const c of rs.checkers) w += c.loop.curWeight;
+  for (const f of rs.files) if (f.status !== FILE_CHECK_RANGE.fault) w += f.status;
   return w;
 }
 

@@ -1,12 +1,12 @@
 /**
- * The TrackerHub of a real host: one VrrpScriptTracker per vrrp_script, FileTracker per
- * track_file and ProcessTracker per vrrp_track_process that some instance or sync group uses.
+ * The TrackerHub of a real host: one VrrpScriptTracker per vrrp_script, a TrackFileSet for the
+ * track_files and ProcessTracker per vrrp_track_process that some instance or sync group uses.
  * A reload keeps the trackers still configured (and their results, as keepalived does).
  */
 import type { KeepalivedConfig } from '../config/model/index.js';
 import type { TrackerInit } from '../vrrp/instance-types.js';
 import { VrrpScriptTracker, vrrpScriptTrackerOptions } from '../platform/linux/vrrp-script-tracker.js';
-import { FileTracker, initTrackFile } from '../platform/linux/track-file.js';
+import { TrackFileSet } from './track-file-set.js';
 import { ProcessMonitor, ProcessTracker, processTrackerOptions } from '../platform/linux/track-process.js';
 import type { Logger } from './logger.js';
 import type { TrackerHub } from './vrrp-platform.js';
@@ -28,7 +28,7 @@ function usedTrackers(config: KeepalivedConfig): { scripts: Set<string>; files: 
 
 export class LinuxTrackerHub implements TrackerHub {
   private readonly scripts = new Map<string, VrrpScriptTracker>();
-  private readonly files = new Map<string, { path: string; tracker: FileTracker }>();
+  private readonly files: TrackFileSet;
   private readonly processes = new Map<string, ProcessTracker>();
   private monitor: ProcessMonitor | undefined;
   private readonly listeners: ((c: Change) => void)[] = [];
@@ -39,6 +39,8 @@ export class LinuxTrackerHub implements TrackerHub {
     private readonly log: Logger,
   ) {
     this.logFn = (level, message) => log.log(level, message);
+    this.files = new TrackFileSet(this.logFn);
+    this.files.onChange((name, value) => this.emit({ kind: 'file', name, value }));
     this.apply(config, false);
   }
 
@@ -56,7 +58,7 @@ export class LinuxTrackerHub implements TrackerHub {
       const i = t.trackerInit();
       if (i) out.push(i);
     }
-    for (const { tracker } of this.files.values()) out.push(tracker.trackerInit());
+    for (const tracker of this.files.trackers()) out.push(tracker.trackerInit());
     for (const t of this.processes.values()) out.push(t.trackerInit());
     return out;
   }
@@ -89,22 +91,7 @@ export class LinuxTrackerHub implements TrackerHub {
       t.start();
     }
 
-    const wantedFiles = new Map(config.global.trackFiles.filter((f) => used.files.has(f.name) && f.filePath).map((f) => [f.name, f]));
-    for (const [name, f] of this.files)
-      if (wantedFiles.get(name)?.filePath !== f.path) {
-        f.tracker.stop();
-        this.files.delete(name);
-      }
-    for (const [name, f] of wantedFiles) {
-      if (this.files.has(name)) continue;
-      if (f.init) {
-        const err = initTrackFile(name, f.filePath!, f.init, { reload });
-        if (err) this.log.error(err);
-      }
-      const tracker = new FileTracker({ name, filePath: f.filePath!, onChange: (value) => this.emit({ kind: 'file', name, value }), log: this.logFn });
-      tracker.start();
-      this.files.set(name, { path: f.filePath!, tracker });
-    }
+    this.files.apply(config.global.trackFiles, used.files, reload);
 
     for (const [name, t] of this.processes) {
       t.stop();
@@ -124,11 +111,10 @@ export class LinuxTrackerHub implements TrackerHub {
 
   close(): void {
     for (const t of this.scripts.values()) t.stop();
-    for (const f of this.files.values()) f.tracker.stop();
+    this.files.close();
     for (const t of this.processes.values()) t.stop();
     this.monitor?.stop();
     this.scripts.clear();
-    this.files.clear();
     this.processes.clear();
   }
 }

@@ -36,6 +36,7 @@ import { ConfiguredFifos } from './configured-fifos.js';
 import type { LogFn } from '../platform/linux/driver-log.js';
 import { canonicalAddress, type AddressSource } from './address-presence.js';
 import type { VirtualServerStatus } from './status.js';
+import { TrackFileSet } from './track-file-set.js';
 
 /** keepalived runs the scripts of a stopping checker process with a 1 s timeout. */
 const STOPPING_SCRIPT_TIMEOUT_US = 1_000_000;
@@ -75,6 +76,7 @@ export class LvsService {
   private readonly notify: NotifyRunner;
   private readonly scriptOf = new WeakMap<NotifyScriptAction, ScriptSpec>();
   private fifos: ConfiguredFifos | undefined;
+  private trackFiles: TrackFileSet | undefined;
   private table: DesiredTable = { services: [] };
   private pendingTable: DesiredTable | undefined;
   private applying: Promise<void> | undefined;
@@ -111,17 +113,23 @@ export class LvsService {
       // presence first, so the data plane knows whether to listen when the services arrive
       for (const address of this.watched.keys()) this.options.dataPlane.vipChanged(address, this.isPresent(address));
     }
-    const first = this.core.handle({ type: 'start', ...this.localAddresses() });
-    this.runtime = new CheckRuntime({
+    this.trackFiles = new TrackFileSet(this.options.log);
+    this.trackFiles.apply(this.config.global.trackFiles, fileCheckFiles(this.config), false);
+    const runtime = new CheckRuntime({
       virtualServers: this.config.lvs.virtualServers,
       log: this.options.log,
       onAction: (a) => this.checkerAction(a),
-      suspended: this.suspendedBy(first),
       logAllFailures: this.config.global.checkerLogAllFailures,
+      trackFileValues: this.trackFiles.values(),
       ...(this.options.random ? { random: this.options.random } : {}),
     });
+    this.runtime = runtime;
+    this.trackFiles.onChange((name, value) => runtime.setTrackFile(name, value));
+    // FILE_CHECKs know their verdict before any check runs: those real servers start failed or reweighted
+    const { failed, weights } = this.healthOf(runtime);
+    const first = this.core.handle({ type: 'start', ...this.localAddresses(), initiallyFailed: failed, initialWeights: weights });
     this.perform(first, false);
-    this.runtime.start();
+    runtime.start(this.suspendedBy(first));
   }
 
   /** SIGHUP: the checkers keep their state, a new core starts from the current health. */
@@ -131,6 +139,9 @@ export class LvsService {
     // the reload's liveness changes are read back from the runtime below, not fed to the old core
     this.reloading = true;
     try {
+      // track_files FILE_CHECKs newly follow are read now, so the reloaded checkers start from their values
+      this.trackFiles?.apply(next.global.trackFiles, fileCheckFiles(next), true);
+      for (const [name, value] of this.trackFiles?.values() ?? []) runtime.setTrackFile(name, value);
       runtime.reload(next.lvs.virtualServers);
     } finally {
       this.reloading = false;
@@ -143,18 +154,7 @@ export class LvsService {
       for (const address of this.watched.keys())
         if (!previouslyWatched.has(address)) this.options.dataPlane.vipChanged(address, this.isPresent(address));
 
-    const views = runtime.realServers();
-    const initiallyFailed: RealServerRef[] = [];
-    const initialWeights: { realServer: RealServerRef; weight: number }[] = [];
-    const aliveAlpha: RealServerRef[] = [];
-    for (const v of views) {
-      const ref = this.refs.get(v.realServer);
-      if (!ref) continue;
-      if (!v.alive) initiallyFailed.push(ref);
-      if (v.weight !== (v.realServer.weight ?? v.virtualServer.weight)) initialWeights.push({ realServer: ref, weight: v.weight });
-      const alpha = v.realServer.checkers.some((c) => c.alpha ?? v.realServer.alpha ?? v.virtualServer.alpha);
-      if (v.alive && alpha) aliveAlpha.push(ref);
-    }
+    const { failed: initiallyFailed, weights: initialWeights, aliveAlpha } = this.healthOf(runtime);
     const first = this.core.handle({ type: 'start', ...this.localAddresses(), initiallyFailed, initialWeights });
     const suspended = this.suspendedBy(first);
     this.perform(first, false);
@@ -180,6 +180,7 @@ export class LvsService {
       this.options.log('error', `Closing the ${this.options.dataPlane.name} data plane failed: ${(e as Error).message}`);
     }
     this.fifos?.close();
+    this.trackFiles?.close();
     this.options.addresses?.close();
   }
 
@@ -235,6 +236,26 @@ export class LvsService {
       for (const s of expandVirtualServer(vs, config.lvs))
         if (s.key.kind === 'address') this.watched.set(canonicalAddress(s.key.address), s.key.address);
     });
+  }
+
+  /**
+   * The real servers the runtime holds failed (at start: alpha ones, which the core also knows,
+   * and FILE_CHECKs in fault), the weights that differ from the configured ones, and the alive
+   * alpha real servers, as refs into the current config.
+   */
+  private healthOf(runtime: CheckRuntime): { failed: RealServerRef[]; weights: { realServer: RealServerRef; weight: number }[]; aliveAlpha: RealServerRef[] } {
+    const failed: RealServerRef[] = [];
+    const weights: { realServer: RealServerRef; weight: number }[] = [];
+    const aliveAlpha: RealServerRef[] = [];
+    for (const v of runtime.realServers()) {
+      const ref = this.refs.get(v.realServer);
+      if (!ref) continue;
+      const alpha = v.realServer.checkers.some((c) => c.alpha ?? v.realServer.alpha ?? v.virtualServer.alpha);
+      if (!v.alive) failed.push(ref);
+      if (v.weight !== (v.realServer.weight ?? v.virtualServer.weight)) weights.push({ realServer: ref, weight: v.weight });
+      if (v.alive && alpha) aliveAlpha.push(ref);
+    }
+    return { failed, weights, aliveAlpha };
   }
 
   private isPresent(address: string): boolean {
@@ -332,4 +353,11 @@ export class LvsService {
       this.applying = undefined;
     })();
   }
+}
+
+/** The track_files some FILE_CHECK follows (the checker process watches only those). */
+function fileCheckFiles(config: KeepalivedConfig): Set<string> {
+  const out = new Set<string>();
+  for (const vs of config.lvs.virtualServers) for (const rs of vs.realServers) for (const f of rs.fileChecks) if (f.trackFile) out.add(f.trackFile);
+  return out;
 }

@@ -4,19 +4,18 @@
  * incremental updates there always equal the sums computed here from the current states.
  */
 import type { TrackerSettings } from './instance-settings.js';
+import { trackFileStatus } from '../config/model/trackers.js';
 
 /** Current state of a tracker: 'init' (a script that has not reported), up/down, or a file value. */
 export type TrackerStatus = { readonly kind: 'init' } | { readonly kind: 'up' } | { readonly kind: 'down' } | { readonly kind: 'value'; readonly value: number };
 
 export const FILE_FAULT_STATUS = -254;
 
-const clampFile = (n: number) => (n < -254 ? -254 : n > 253 ? 253 : n);
+const VRRP_FILE_RANGE = { fault: FILE_FAULT_STATUS, max: 253 };
 
 /** track_file status (track_file.c): weight 0 → non-zero value (zero with reverse) is a fault. */
 export function fileStatus(t: TrackerSettings, value: number): number {
-  const mult = t.reverse ? -1 : 1;
-  if (t.weight === 0) return (value !== 0) === (mult === 1) ? FILE_FAULT_STATUS : 0;
-  return clampFile(value * t.weight * mult);
+  return trackFileStatus(value, t.weight, t.reverse, VRRP_FILE_RANGE);
 }
 
 /** Is this tracker currently putting the instance in FAULT? */

@@ -160,3 +160,56 @@ test('the table follows health and quorum; FIFO lines, VIP presence, reload and 
   assert.equal(addresses.closed, true);
   assert.equal(fs.existsSync(fifoPath), false, 'the FIFO we created is removed');
 });
+
+test('FILE_CHECK: the table follows a real track file — fault at start, recovery, weights, a reload adding a FILE_CHECK', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kts-lvs-file-'));
+  const down = path.join(dir, 'down');
+  const weight = path.join(dir, 'weight');
+  fs.writeFileSync(down, '1\n');
+  fs.writeFileSync(weight, '0\n');
+  const rs1 = await listenOn(0);
+  const rs2 = await listenOn(0);
+  const [p1, p2] = [rs1, rs2].map((s) => (s.address() as net.AddressInfo).port);
+  const tracks = `track_file DOWN {\n  file ${down}\n  weight 0\n}\ntrack_file WEIGHT {\n  file ${weight}\n  weight 3\n}\n`;
+  const configWith = (rs2Checks: string) =>
+    `${tracks}virtual_server 10.9.9.1 8080 {\n  lb_algo wrr\n  lb_kind NAT\n  protocol TCP\n` +
+    `  real_server 127.0.0.1 ${p1} {\n    weight 10\n    FILE_CHECK {\n      track_file DOWN\n    }\n  }\n` +
+    `  real_server 127.0.0.1 ${p2} {\n    weight 10\n${rs2Checks}  }\n}\n`;
+  const first = loadConfigText(configWith(''), { host });
+  assert.deepEqual(first.diagnostics.list.map((d) => d.message), []);
+  const dp = new RecordingDataPlane();
+  const logs: string[] = [];
+  const service = new LvsService(first.config, { log: (_l, m) => logs.push(m), dataPlane: dp, addresses: new FakeAddresses(['10.9.9.1']), random: () => 0 });
+  try {
+    service.start();
+    await service.settled();
+    assert.deepEqual(dp.tables.map((t) => t.services[0]?.destinations.map((d) => d.port)), [[p2]], 'rs1 starts out: its file says fault');
+
+    fs.writeFileSync(down, '0\n');
+    await waitFor('rs1 added', () => dp.last().length === 2);
+    assert.deepEqual(dp.last(), [`127.0.0.1:${p1} 10`, `127.0.0.1:${p2} 10`].sort());
+    assert.ok(logs.includes(`Adding service [127.0.0.1]:tcp:${p1} to VS [10.9.9.1]:tcp:8080`), logs.join('\n'));
+
+    // a reload gives rs2 a weighted FILE_CHECK on a file already at 4: 10 + 4 × 3
+    fs.writeFileSync(weight, '4\n');
+    service.reload(loadConfigText(configWith('    FILE_CHECK {\n      track_file WEIGHT\n    }\n'), { host }).config);
+    await service.settled();
+    await waitFor('rs2 at 22', () => dp.last().includes(`127.0.0.1:${p2} 22`));
+
+    fs.writeFileSync(weight, '-1\n');
+    await waitFor('rs2 at 7', () => dp.last().includes(`127.0.0.1:${p2} 7`));
+    assert.ok(logs.includes(`Changing weight from 22 to 7 for active service [127.0.0.1]:tcp:${p2} of VS [10.9.9.1]:tcp:8080`), logs.join('\n'));
+    assert.deepEqual(
+      service.virtualServers()[0]!.realServers.map((r) => `${r.port} ${r.alive} ${r.weight}`),
+      [`${p1} true 10`, `${p2} true 7`],
+    );
+
+    fs.writeFileSync(down, '5\n');
+    await waitFor('rs1 removed', () => dp.last().length === 1);
+    assert.ok(logs.includes(`Removing service [127.0.0.1]:tcp:${p1} from VS [10.9.9.1]:tcp:8080`), logs.join('\n'));
+  } finally {
+    await service.stop();
+    for (const s of [rs1, rs2]) await closeServer(s).catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
