@@ -76,6 +76,7 @@ export const FLAGS: readonly FlagDef[] = [
   { id: 'perf', long: 'perf', arg: 'optional', kind: 'missing', argName: 'PERF_TYPE', help: 'Collect perf data, PERF_TYPE=all, run(default) or end', feature: 'perf data collection' },
   { id: 'debug', long: 'debug', arg: 'optional', kind: 'missing', argName: '...', help: 'Enable debug options. p, b, c, v specify parent, bfd, checker and vrrp processes', feature: "keepalived's debug options" },
   { id: 'status-socket', long: 'status-socket', arg: 'required', kind: 'daemon', argName: 'PATH', help: "keepalived-ts: the daemon's status socket\ndefault '/run/keepalived-ts.sock'" },
+  { id: 'data-plane', long: 'data-plane', arg: 'required', kind: 'daemon', argName: 'KIND', help: "keepalived-ts: what serves virtual servers: auto or proxy\ndefault 'auto' (the best available: today the user-space proxy)" },
   { id: 'version', short: 'v', long: 'version', arg: 'none', kind: 'info', help: 'Display the version number' },
   { id: 'help', short: 'h', long: 'help', arg: 'none', kind: 'info', help: 'Display this help message' },
 ];

@@ -7,6 +7,7 @@
  * Without -t, -d or an info flag the daemon runs (daemon/supervisor.ts).
  */
 import { DEFAULT_CONFIG_FILE, FLAGS, parseArgs, usage } from './flags.js';
+import { DATA_PLANE_CHOICES, isDataPlaneChoice, type DataPlaneChoice } from '../dataplane/select.js';
 import { openConfigTestLog, processOutput, type Output } from './output.js';
 import { signum } from './signum.js';
 import { versionText } from './version.js';
@@ -70,6 +71,7 @@ export async function main(argv: readonly string[], output: Output = processOutp
     vrrpPidFile: DEFAULT_VRRP_PID_FILE,
     checkersPidFile: DEFAULT_CHECKERS_PID_FILE,
     statusSocket: DEFAULT_STATUS_SOCKET,
+    dataPlane: 'auto' as DataPlaneChoice,
     umask: undefined as number | undefined,
     addressMonitoring: false,
   };
@@ -173,6 +175,13 @@ export async function main(argv: readonly string[], output: Output = processOutp
         break;
       case 'status-socket':
         daemon.statusSocket = value!;
+        break;
+      case 'data-plane':
+        if (isDataPlaneChoice(value!)) daemon.dataPlane = value;
+        else {
+          io.err(`${PROG}: --data-plane ${value}: unknown data plane (choose ${DATA_PLANE_CHOICES.join(' or ')})\n`);
+          bad = true;
+        }
         break;
       case 'address-monitoring':
         daemon.addressMonitoring = true;

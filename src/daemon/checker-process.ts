@@ -7,7 +7,7 @@
  * environment.
  */
 import type { KeepalivedConfig } from '../config/model/index.js';
-import { ProxyDataPlane } from '../dataplane/proxy/proxy-dataplane.js';
+import { selectDataPlane } from '../dataplane/select.js';
 import { onSignalNumber } from '../platform/linux/realtime-signals.js';
 import { createLogger } from './logger.js';
 import type { ChildRequest, DaemonOptions } from './options.js';
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   } catch (e) {
     log.error(`Cannot watch this host's addresses (${(e as Error).message}): virtual servers are served on addresses found local when they are installed`);
   }
-  const dataPlane = new ProxyDataPlane({ log: logFn });
+  const dataPlane = selectDataPlane(o.dataPlane ?? 'auto', logFn);
   const service = new LvsService(config, { log: logFn, dataPlane, ...(addresses ? { addresses } : {}) });
 
   runChildLifecycle(o, log, o.checkersPidFile, reports, {

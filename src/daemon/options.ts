@@ -1,3 +1,5 @@
+import type { DataPlaneChoice } from '../dataplane/select.js';
+
 /** What the command line tells the daemon (keepalived's flags; see cli/flags.ts). */
 export interface DaemonOptions {
   readonly configFile: string;
@@ -19,6 +21,8 @@ export interface DaemonOptions {
   readonly vrrpPidFile: string;
   readonly checkersPidFile: string;
   readonly statusSocket: string;
+  /** keepalived-ts's --data-plane: what serves the virtual servers. */
+  readonly dataPlane: DataPlaneChoice;
   readonly umask?: number;
   /** -a: log every address added or deleted (netlink). */
   readonly addressMonitoring: boolean;

@@ -185,3 +185,14 @@ test('dump: missing file exit 4; bad flags exit 1', () => {
   assert.deepEqual(runCli(['dump', '-x']), { status: 1, stdout: '', stderr: 'Unknown option -x\n' });
   assert.deepEqual(runCli(['dump', 'a.conf']), { status: 1, stdout: '', stderr: 'Unexpected argument(s): a.conf\n' });
 });
+
+test('--data-plane: auto and proxy are accepted; anything else is named and refused (exit 1)', () => {
+  const f = writeConf('dp.conf', 'global_defs {\n  router_id r1\n}\n');
+  assert.deepEqual(runCli(['--data-plane', 'proxy', '-t', '-f', f]), { status: 0, stdout: '', stderr: '' });
+  assert.deepEqual(runCli(['--data-plane=auto', '-t', '-f', f]), { status: 0, stdout: '', stderr: '' });
+  assert.deepEqual(runCli(['--data-plane', 'ipvs', '-t', '-f', f]), {
+    status: 1,
+    stdout: '',
+    stderr: 'keepalived-ts: --data-plane ipvs: unknown data plane (choose auto or proxy)\n',
+  });
+});

@@ -17,7 +17,7 @@ test('every long option of keepalived 2.2.7 main.c long_options is in the table,
     'bfd_pid', 'snmp', 'snmp-agent-socket', 'core-dump', 'core-dump-pattern', 'no-mem-check', 'mem-check-log',
     'namespace', 'config-id', 'signum', 'config-test', 'config-fd', 'perf', 'debug', 'version', 'help',
   ];
-  const ours = ['status-socket'];
+  const ours = ['status-socket', 'data-plane'];
   assert.deepEqual(FLAGS.map((f) => f.long).sort(), [...longs, ...ours].sort());
   /* keepalived's option string: ":vhlndu:DRS:f:p:i:es:mM::g::Gt::" "PC" "r:VX" "ac:IT" "Bb:" "xA:" "L" */
   const optstring = 'vhlndu:DRS:f:p:i:es:mM::g::Gt::PCr:VXac:ITBb:xA:L';
