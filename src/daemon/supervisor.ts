@@ -5,6 +5,7 @@
  * `keepalived-ts lvs` on a root-only socket, and at SIGTERM stops the children and waits for them
  * before exiting.
  */
+import { childDeathLine } from './child-exit.js';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { linuxHostFacts } from '../config/linux-host-facts.js';
@@ -27,7 +28,6 @@ export const SIGNAL_JSON = 36;
 export const SIGNAL_STATS_CLEAR = 63;
 
 export const EXIT_OK = 0;
-export const EXIT_FATAL = 1;
 export const EXIT_CONFIG = 2;
 export const EXIT_NO_CONFIG = 6;
 
@@ -40,6 +40,8 @@ class Child {
 
   constructor(
     readonly name: string,
+    /** Its syslog ident, as keepalived's children name themselves. */
+    readonly ident: string,
     readonly module: string,
   ) {}
 
@@ -99,9 +101,9 @@ export async function runDaemon(o: DaemonOptions, argv: readonly string[]): Prom
 
   const children: Child[] = [];
   const wantVrrp = !o.checkOnly && (o.all || loaded.config.vrrp.haveVrrpConfig);
-  if (wantVrrp) children.push(new Child('VRRP', fileURLToPath(new URL('./vrrp-process.js', import.meta.url))));
+  if (wantVrrp) children.push(new Child('VRRP', 'Keepalived_vrrp', fileURLToPath(new URL('./vrrp-process.js', import.meta.url))));
   const wantCheckers = !o.vrrpOnly && (loaded.config.lvs.virtualServers.length > 0 || o.all);
-  if (wantCheckers) children.push(new Child('Healthcheck', fileURLToPath(new URL('./checker-process.js', import.meta.url))));
+  if (wantCheckers) children.push(new Child('Healthcheck', 'Keepalived_healthcheckers', fileURLToPath(new URL('./checker-process.js', import.meta.url))));
   if (children.length === 0) {
     // the children report the config's problems; without a child, say them here
     for (const d of loaded.diagnostics.list) log.warn(formatDiagnostic(d));
@@ -141,9 +143,11 @@ export async function runDaemon(o: DaemonOptions, argv: readonly string[]): Prom
         void shutdown();
         return;
       }
+      // keepalived's words (report_child_status, log_child_died), so that log watchers keep working
+      const death = childDeathLine(c.ident, code, signal);
+      if (death) log.info(death);
       if (o.dontRespawn) {
-        log.error(`${c.name} child process(${proc.pid}) exited ${how}; not respawning (-R). Terminating`);
-        exitCode = EXIT_FATAL;
+        log.error(`${c.name} child process(${proc.pid}) died: Exiting`);
         void shutdown();
         return;
       }
@@ -151,7 +155,8 @@ export async function runDaemon(o: DaemonOptions, argv: readonly string[]): Prom
       const quick = Date.now() - c.startedAt < 2000;
       c.restarts = quick ? c.restarts + 1 : 0;
       const delay = quick ? Math.min(30_000, 250 * 2 ** Math.min(7, c.restarts)) : 0;
-      log.info(`${c.name} child process(${proc.pid}) died ${how}: Respawning${delay ? ` in ${delay} ms` : ''}`);
+      log.error(`${c.name} child process(${proc.pid}) died: Respawning`);
+      if (delay) log.info(`Restart of ${c.name} process delayed ${delay} ms to limit respawn rate`);
       setTimeout(() => {
         if (!stopping) start(c);
       }, delay);
