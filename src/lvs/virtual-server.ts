@@ -17,9 +17,27 @@
  * ha_suspend: keepalived only pauses the checkers of such a virtual server while its address is
  * not local. keepalived-ts also leaves its services out of the desired table then, so that a
  * data plane (the proxy) does not serve a VIP this host does not hold.
+ *
+ * Reload (SIGHUP) follows check_daemon.c's reload path: clear_diff_services() diffs the old
+ * virtual servers against the new ones (vs_iseq / rs_iseq matching, removals with their logs and
+ * notifies, alive/set/weight/quorum carried over, migrate_checkers' tail), then
+ * set_effective_weights(), check_new_rs_state() and init_services() as at start. The old and the
+ * new state of a virtual server that still exists share one set of installed destinations, as the
+ * kernel's IPVS table outlives the reload. Its quirks are kept (e.g. a real server removed by the
+ * reload can run quorum_down twice: once for the old virtual server, once at init for the new
+ * one). Where keepalived-ts departs, on purpose:
+ * - a new virtual server starts its quorum as at start in this core;
+ * - a destination keeps the weight it has when only its forwarding method changes (keepalived
+ *   re-sends the effective weight, which revives an inhibited failed server), and changed
+ *   thresholds take effect at once (keepalived leaves the kernel's until the next edit);
+ * - every service of a group virtual server carries the same destinations, so an entry added to
+ *   the group gets the sorry server too when it serves (ipvs_group_sync_entry adds only the real
+ *   servers);
+ * - a virtual server with no ha_suspend address count to carry counts `localAddresses` (keepalived
+ *   does no address dump at reload and starts it at 0: suspended until an address changes).
  */
 import type { KeepalivedConfig } from '../config/model/index.js';
-import type { RealServer, SorryServer, VirtualServer } from '../config/model/lvs.js';
+import type { LvsAddress, RealServer, SorryServer, VirtualServer, VirtualServerGroup, VsgEntry } from '../config/model/lvs.js';
 import type { ScriptSpec } from '../config/model/script.js';
 import { formatTrio } from '../config/keywords/lvs-address.js';
 import { formatVs } from '../config/validate/lvs.js';
@@ -47,6 +65,20 @@ export type LvsEvent =
   /** A new effective weight without a change of health (misc_dynamic exit code, FILE_CHECK value). */
   | { readonly type: 'rs-weight'; readonly realServer: RealServerRef; readonly weight: number }
   | { readonly type: 'vip-present'; readonly address: string; readonly present: boolean }
+  /**
+   * SIGHUP: swap to a new configuration, carrying over what keepalived carries over. Refs index
+   * the NEW config. `failed`: real servers with a failed checker after the checkers' own
+   * migration (num_failed_checkers > 0); `weights`: effective weights that differ from the
+   * configured weight; `localAddresses`: addresses present now (ha_suspend of virtual servers
+   * that had no address count to carry over).
+   */
+  | {
+      readonly type: 'reload';
+      readonly config: KeepalivedConfig;
+      readonly failed?: readonly RealServerRef[];
+      readonly weights?: ReadonlyArray<{ readonly realServer: RealServerRef; readonly weight: number }>;
+      readonly localAddresses?: readonly string[];
+    }
   | { readonly type: 'stop' };
 
 export type LvsAction =
@@ -101,15 +133,30 @@ interface RealServerState extends PoolMember {
 interface VirtualServerState {
   readonly config: VirtualServer;
   readonly text: string;
+  /** The virtual_server_group a `virtual_server group NAME` stands for. */
+  readonly group?: VirtualServerGroup;
   readonly services: readonly ExpandedService[];
   readonly realServers: RealServerState[];
   readonly sorry?: PoolMember & { readonly duplicatesRealServer: boolean };
   quorumUp: boolean;
-  /** The destinations IPVS holds for this virtual server: key "address|port" → weight. */
-  readonly installed: Map<string, { member: PoolMember; weight: number }>;
+  /**
+   * The destinations IPVS holds for this virtual server: key "address|port" → weight. Shared by
+   * the old and the new state of a virtual server across a reload.
+   */
+  installed: Map<string, { member: PoolMember; weight: number }>;
   /** ha_suspend: how many matching local addresses are present (as ha_suspend_addr_count). */
   localAddressCount: number;
   serviceInstalled: boolean;
+}
+
+/** What a reload carries between clear_diff_services() and init_services() (keepalived's `reloaded` flags, peffective_weight). */
+interface ReloadMarks {
+  /** Virtual servers, real servers and sorry servers that matched an old one. */
+  readonly reloaded: Set<object>;
+  /** Group entries of the new config that matched an old entry (vsge->reloaded). */
+  readonly reloadedEntries: Set<VsgEntry>;
+  /** peffective_weight: the effective weight a reloaded real server had before the reload. */
+  readonly previousWeight: Map<RealServerState, number>;
 }
 
 /** IPVS's weight range: negative effective weights mean 0 (real_weight()). */
@@ -121,8 +168,8 @@ function realWeight(weight: number): number {
 type Command = 'add' | 'del';
 
 export class LvsCore {
-  private readonly vss: VirtualServerState[];
-  private readonly rsInitNotifies: boolean;
+  private vss: VirtualServerState[];
+  private rsInitNotifies: boolean;
   private started = false;
   private stopped = false;
   private actions: LvsAction[] = [];
@@ -166,13 +213,17 @@ export class LvsCore {
     const sorry = s
       ? { ...member(s.address, s.forwarding, s.inhibit), duplicatesRealServer: (s as SorryServer).duplicatesRealServer ?? false }
       : undefined;
+    const group = vs.kind === 'group' ? config.lvs.virtualServerGroups.find((g) => g.name === vs.groupName) : undefined;
     return {
       config: vs,
       text: formatVs(vs),
+      ...(group ? { group } : {}),
       services: expandVirtualServer(vs, config.lvs),
       realServers,
       ...(sorry ? { sorry } : {}),
-      quorumUp: true,
+      // set_quorum_states() runs before any real server is alive: with quorum ≥ 1 a virtual server
+      // starts with its quorum down and gains it as init_services() adds its real servers
+      quorumUp: 0 >= vs.quorum + vs.hysteresis,
       installed: new Map(),
       localAddressCount: 0,
       serviceInstalled: false,
@@ -197,6 +248,9 @@ export class LvsCore {
         break;
       case 'vip-present':
         this.vipPresent(event.address, event.present);
+        break;
+      case 'reload':
+        this.reload(event);
         break;
       case 'stop':
         this.stop();
@@ -347,10 +401,23 @@ export class LvsCore {
     });
   }
 
-  /** init_service_vs(): the service, its real servers, the initial quorum, the inhibited sorry server. */
-  private initService(vs: VirtualServerState): void {
+  /**
+   * init_service_vs(): the service, its real servers (init_service_rs), the destinations of group
+   * entries new at a reload, the initial quorum, the inhibited sorry server.
+   */
+  private initService(vs: VirtualServerState, marks?: ReloadMarks): void {
     vs.serviceInstalled = true;
     for (const rs of vs.realServers) {
+      if (marks?.reloaded.has(rs)) {
+        // A reloaded real server is not re-added; only its weight moves to the new effective weight.
+        const previous = marks.previousWeight.get(rs) ?? rs.effectiveWeight;
+        if (rs.effectiveWeight !== previous) {
+          const weight = rs.effectiveWeight;
+          rs.effectiveWeight = previous;
+          this.updateWeight(vs, rs, weight, false);
+        }
+        continue;
+      }
       if ((!rs.failed && !rs.alive) || (rs.inhibit && !rs.set)) {
         this.ipvsCommand(vs, rs, 'add');
         if (!rs.failed) {
@@ -359,6 +426,7 @@ export class LvsCore {
         }
       }
     }
+    if (marks?.reloaded.has(vs) && vs.group) this.logAddedGroupEntries(vs, marks);
     this.updateQuorum(vs, true);
     const sorry = vs.sorry;
     if (sorry && sorry.inhibit && !sorry.set) {
@@ -477,31 +545,260 @@ export class LvsCore {
   private stop(): void {
     if (!this.started || this.stopped) return;
     this.stopped = true;
-    for (const vs of this.vss) {
-      const sorry = vs.sorry;
+    for (const vs of this.vss) this.clearService(vs, true, false);
+  }
+
+  /**
+   * clear_service_vs(): the sorry server and the real servers leave (unless the kernel flushes
+   * them: lvs_flush_on_stop), the quorum notifies, then the service goes.
+   */
+  private clearService(vs: VirtualServerState, stopping: boolean, flushed: boolean): void {
+    const sorry = vs.sorry;
+    if (!flushed) {
       if (sorry && sorry.set) {
         if (sorry.duplicatesRealServer) sorry.set = false;
         else this.forceRemove(vs, sorry);
         sorry.alive = false;
       }
-      for (const rs of vs.realServers) this.clearRealServer(vs, rs);
-      vs.quorumUp = false;
-      this.vsNotifies(vs, true);
-      vs.installed.clear();
-      vs.serviceInstalled = false;
+      for (const rs of vs.realServers) this.clearRealServer(vs, rs, stopping);
+      this.updateVsNotifies(vs, stopping);
+    } else {
+      this.updateVsNotifies(vs, stopping);
+      if (sorry && sorry.set) sorry.alive = false;
     }
+    vs.installed.clear();
+    vs.serviceInstalled = false;
   }
 
-  /** clear_service_rs() at shutdown. */
-  private clearRealServer(vs: VirtualServerState, rs: RealServerState): void {
-    this.log(`Shutting down ${rs.inhibit && !rs.alive ? '(inhibited) ' : ''}service ${rs.text} from VS ${vs.text}`);
+  /** clear_service_rs(): at shutdown ("Shutting down", notifies only with omega) or at reload ("Removing"). */
+  private clearRealServer(vs: VirtualServerState, rs: RealServerState, stopping: boolean): void {
+    if (rs.set || stopping) {
+      this.log(`${stopping ? 'Shutting down' : 'Removing'} ${rs.inhibit && !rs.alive ? '(inhibited) ' : ''}service ${rs.text} from VS ${vs.text}`);
+    }
     if (!rs.set) return;
     this.forceRemove(vs, rs);
     if (!rs.alive) return;
     rs.alive = false;
-    if (!vs.config.omega) return;
-    this.rsNotifies(vs, rs, true);
+    if (!vs.config.omega && stopping) return;
+    this.rsNotifies(vs, rs, stopping);
   }
+
+  /**
+   * update_vs_notifies(): at shutdown the quorum always goes down; otherwise only when the live
+   * weight fell below quorum − hysteresis (no sorry server is pushed in: the service is going).
+   */
+  private updateVsNotifies(vs: VirtualServerState, stopping: boolean): void {
+    const threshold = vs.config.quorum - vs.config.hysteresis;
+    const weightSum = this.weightSum(vs);
+    if (stopping || (vs.quorumUp && (!weightSum || weightSum < threshold))) {
+      vs.quorumUp = false;
+      this.vsNotifies(vs, stopping);
+    }
+  }
+
+  /* ------------------------------------------------------------------ reload */
+
+  private reload(event: Extract<LvsEvent, { type: 'reload' }>): void {
+    if (this.stopped) return;
+    const config = event.config;
+    const oldVss = this.vss;
+    const newVss = config.lvs.virtualServers.map((vs) => this.buildState(vs, config));
+    this.rsInitNotifies = config.global.rsInitNotifies;
+    if (!this.started) {
+      this.vss = newVss;
+      return;
+    }
+    const lookup = (ref: RealServerRef, what: string): RealServerState | undefined => {
+      const rs = newVss[ref.virtualServer]?.realServers[ref.realServer];
+      if (!rs) {
+        this.errors++;
+        this.log(`LVS reload: ${what} for unknown real server ${ref.virtualServer}/${ref.realServer} ignored`);
+      }
+      return rs;
+    };
+    const failed = new Set<RealServerState>();
+    for (const ref of event.failed ?? []) {
+      const rs = lookup(ref, 'failed state');
+      if (rs) failed.add(rs);
+    }
+    const weights = new Map<RealServerState, number>();
+    for (const { realServer: ref, weight } of event.weights ?? []) {
+      const rs = lookup(ref, 'weight');
+      if (rs) weights.set(rs, weight);
+    }
+    const local = new Set(event.localAddresses ?? []);
+    const marks: ReloadMarks = { reloaded: new Set(), reloadedEntries: new Set(), previousWeight: new Map() };
+    // lvs_flush_on_stop also decides how clear_service_vs removes a virtual server at reload.
+    const flushed = config.global.lvsFlushOnStop !== 'none';
+
+    // clear_diff_services()
+    for (const old of oldVss) {
+      const next = newVss.find((n) => sameVirtualServer(old.config, n.config));
+      if (!next) {
+        this.log(old.config.kind === 'group' ? `Removing Virtual Server Group [${old.config.groupName}]` : `Removing Virtual Server ${old.text}`);
+        this.clearService(old, false, flushed);
+        continue;
+      }
+      next.serviceInstalled = old.serviceInstalled;
+      next.quorumUp = old.quorumUp;
+      next.installed = old.installed;
+      marks.reloaded.add(next);
+      // keepalived copies the count as it is; a virtual server that had no ha_suspend had none kept
+      // (keepalived then leaves it at 0 until an address changes), so its count is taken afresh.
+      if (old.config.haSuspend) next.localAddressCount = old.localAddressCount;
+      else next.localAddressCount = this.countLocalAddresses(next, local);
+      if (old.group && next.group) this.clearDiffGroup(old, next, marks);
+      // A changed scheduler, flags or persistence (IP_VS_SO_SET_EDIT): the table reads them from the new config.
+      this.clearDiffRealServers(old, next, failed, marks);
+      this.clearDiffSorry(old, next, marks);
+    }
+
+    for (const vs of newVss) {
+      for (const rs of vs.realServers) {
+        // set_effective_weights(): the configured weight plus what the checkers add.
+        rs.effectiveWeight = weights.get(rs) ?? rs.config.weight ?? vs.config.weight;
+        // check_new_rs_state(): a new real server with an alpha checker starts down.
+        if (!marks.reloaded.has(rs)) rs.failed = rs.alpha || failed.has(rs);
+      }
+    }
+
+    // init_services()
+    this.vss = newVss;
+    newVss.forEach((vs, index) => {
+      if (vs.config.haSuspend) {
+        if (!marks.reloaded.has(vs)) vs.localAddressCount = this.countLocalAddresses(vs, local);
+        if (vs.localAddressCount === 0) this.actions.push({ type: 'checkers', virtualServer: index, enabled: false });
+      }
+      this.initService(vs, marks);
+    });
+  }
+
+  private countLocalAddresses(vs: VirtualServerState, local: ReadonlySet<string>): number {
+    return vs.services.filter((s) => s.key.kind === 'address' && local.has(s.key.address)).length;
+  }
+
+  /**
+   * clear_diff_rs(): real servers gone from the new config are removed (with their notifies); the
+   * others hand their state to the new ones, and migrate_checkers' tail puts a real server whose
+   * checkers now all pass back in the pool, or takes out one that has a failed checker.
+   */
+  private clearDiffRealServers(old: VirtualServerState, next: VirtualServerState, failed: ReadonlySet<RealServerState>, marks: ReloadMarks): void {
+    for (const rs of old.realServers) {
+      const match = next.realServers.find((n) => sameMember(rs, n));
+      if (!match) {
+        this.log(`service ${rs.text} no longer exist`);
+        this.clearRealServer(old, rs, false);
+        continue;
+      }
+      match.alive = rs.alive;
+      match.set = rs.set;
+      match.effectiveWeight = rs.effectiveWeight;
+      match.hasRun = rs.hasRun;
+      marks.previousWeight.set(match, rs.effectiveWeight);
+      marks.reloaded.add(match);
+      this.adoptDestination(next, rs, match);
+      match.failed = failed.has(match);
+      if (!match.failed && !match.alive) this.performServerState(next, match, true);
+      else if (match.failed && match.set !== match.inhibit) this.ipvsCommand(next, match, match.inhibit ? 'add' : 'del');
+      // A changed forwarding method makes keepalived edit the destination (LVS_CMD_EDIT_DEST), re-sending
+      // its effective weight: that would give an inhibited, failed real server its weight back. The
+      // table reads the forwarding method (and thresholds) from the new config and keeps the weight.
+    }
+    this.updateVsNotifies(old, false);
+  }
+
+  /** clear_diff_s_srv(): the same sorry server keeps its state; a changed or removed one leaves the pool. */
+  private clearDiffSorry(old: VirtualServerState, next: VirtualServerState, marks: ReloadMarks): void {
+    const previous = old.sorry;
+    if (!previous) return;
+    const sorry = next.sorry;
+    if (sorry && sameMember(previous, sorry)) {
+      sorry.alive = previous.alive;
+      sorry.set = previous.set;
+      marks.reloaded.add(sorry);
+      this.adoptDestination(next, previous, sorry);
+      return;
+    }
+    if (previous.inhibit) {
+      // An inhibited sorry server sits at weight 0 while idle: it is removed all the same.
+      if (!previous.alive && previous.set) previous.alive = true;
+      (previous as { inhibit: boolean }).inhibit = false;
+    }
+    if (previous.alive) {
+      this.log(`Removing sorry server ${previous.text} from VS ${old.text}`);
+      this.ipvsCommand(old, previous, 'del');
+    }
+  }
+
+  /** The installed destination of an old pool member now belongs to its successor. */
+  private adoptDestination(vs: VirtualServerState, previous: PoolMember, member: PoolMember): void {
+    const key = `${member.address}|${member.port}`;
+    const entry = vs.installed.get(key);
+    if (entry && entry.member === previous) vs.installed.set(key, { member, weight: entry.weight });
+  }
+
+  /** clear_diff_vsg(): entries gone from the group are logged (their services leave the table with them). */
+  private clearDiffGroup(old: VirtualServerState, next: VirtualServerState, marks: ReloadMarks): void {
+    const name = old.config.groupName ?? '';
+    const newEntries = next.group?.entries ?? [];
+    for (const kind of ['range', 'fwmark'] as const) {
+      for (const entry of old.group?.entries ?? []) {
+        if (entry.kind !== kind) continue;
+        const match = newEntries.find((e) => sameGroupEntry(entry, e));
+        if (match) marks.reloadedEntries.add(match);
+        else this.log(`VS [${groupEntryText(entry, old.config, false)}] in group ${name} no longer exists`);
+      }
+    }
+  }
+
+  /** sync_service_vsg(): entries new in the group of a reloaded virtual server (their services get its destinations). */
+  private logAddedGroupEntries(vs: VirtualServerState, marks: ReloadMarks): void {
+    for (const kind of ['range', 'fwmark'] as const) {
+      for (const entry of vs.group?.entries ?? []) {
+        if (entry.kind !== kind || marks.reloadedEntries.has(entry)) continue;
+        this.log(`VS [${groupEntryText(entry, vs.config, true)}] added into group ${vs.config.groupName ?? ''}`);
+      }
+    }
+  }
+}
+
+/** vs_iseq(): groups by name and position in the group, otherwise family, fwmark or protocol + address. */
+function sameVirtualServer(a: VirtualServer, b: VirtualServer): boolean {
+  if ((a.kind === 'group') !== (b.kind === 'group')) return false;
+  if (a.kind === 'group') return a.groupName === b.groupName && (a.groupIndex ?? 0) === (b.groupIndex ?? 0);
+  if (vsFamily(a) !== vsFamily(b)) return false;
+  if (a.kind === 'fwmark') return b.kind === 'fwmark' && a.fwmark === b.fwmark;
+  if (b.kind !== 'address' || a.protocol !== b.protocol) return false;
+  return a.address !== undefined && b.address !== undefined && sameSockaddr(a.address, b.address);
+}
+
+function vsFamily(vs: VirtualServer): string | undefined {
+  return vs.kind === 'address' ? vs.address?.family : vs.family;
+}
+
+function sameSockaddr(a: LvsAddress, b: LvsAddress): boolean {
+  return a.family === b.family && a.address === b.address && a.port === b.port;
+}
+
+/** rs_iseq(): same family, address and port. */
+function sameMember(a: PoolMember, b: PoolMember): boolean {
+  return a.family === b.family && a.address === b.address && a.port === b.port;
+}
+
+/** vsge_iseq(): fwmarks by mark alone, ranges by first and last address (with the port). */
+function sameGroupEntry(a: VsgEntry, b: VsgEntry): boolean {
+  if (a.kind === 'fwmark' || b.kind === 'fwmark') return a.kind === 'fwmark' && b.kind === 'fwmark' && a.fwmark === b.fwmark;
+  return a.family === b.family && a.start === b.start && a.end === b.end && a.port === b.port;
+}
+
+/**
+ * A group entry as keepalived's reload logs word it: "FWM n" (when added) or "n" (when gone) for a
+ * fwmark, the address trio, or the trio and the last address of a range.
+ */
+function groupEntryText(entry: VsgEntry, vs: VirtualServer, added: boolean): string {
+  if (entry.kind === 'fwmark') return added ? `FWM ${entry.fwmark}` : `${entry.fwmark}`;
+  const trio = formatTrio({ family: entry.family, address: entry.start, port: entry.port }, vs.protocol);
+  return entry.start === entry.end ? trio : `${trio}-${entry.end}`;
 }
 
 /** The LVS FIFO line for a real server: `RS [10.0.0.5]:tcp:80 [10.9.9.1]:tcp:80 DOWN\n`. */
