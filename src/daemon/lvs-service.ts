@@ -6,12 +6,9 @@
  * notify_fifo / lvs_notify_fifo, and VIP presence (the data plane serves a VIP only while this
  * host holds it; ha_suspend pauses checkers while it does not).
  *
- * Reload keeps it simple: the runtime carries the checkers' state over (as keepalived's
- * migrate_checkers), and a new core starts from the current health (real servers that are down
- * start failed, changed weights start as they are). Not carried over: the core's own memory —
- * quorum_up/quorum_down and FIFO lines of the start are emitted again, a virtual server removed
- * by the reload leaves the table without its omega notifies, and the first verdict after the
- * reload of a real server never checked before is treated as a first verdict.
+ * Reload follows keepalived's: the runtime carries the checkers' state over (migrate_checkers),
+ * then the core diffs the old and new configs (clear_diff_services, init_services) from that
+ * health — what is removed is logged and notified, what stays keeps its pool and quorum state.
  */
 import type { KeepalivedConfig } from '../config/model/index.js';
 import type { RealServer, VirtualServer } from '../config/model/lvs.js';
@@ -132,7 +129,7 @@ export class LvsService {
     runtime.start(this.suspendedBy(first));
   }
 
-  /** SIGHUP: the checkers keep their state, a new core starts from the current health. */
+  /** SIGHUP: the checkers keep their state (migrate_checkers), the core diffs old and new configs. */
   reload(next: KeepalivedConfig): void {
     if (!this.started || this.stopped || !this.runtime) return;
     const runtime = this.runtime;
@@ -148,22 +145,20 @@ export class LvsService {
     }
     const previouslyWatched = new Set(this.watched.keys());
     this.config = next;
-    this.core = new LvsCore(next);
     this.index(next);
     if (this.options.addresses)
       for (const address of this.watched.keys())
         if (!previouslyWatched.has(address)) this.options.dataPlane.vipChanged(address, this.isPresent(address));
+    this.fifos?.configure(next.global);
 
-    const { failed: initiallyFailed, weights: initialWeights, aliveAlpha } = this.healthOf(runtime);
-    const first = this.core.handle({ type: 'start', ...this.localAddresses(), initiallyFailed, initialWeights });
-    const suspended = this.suspendedBy(first);
-    this.perform(first, false);
+    // the core diffs old and new as keepalived's clear_diff_services + init_services, from the checkers' migrated state
+    const { failed, weights } = this.healthOf(runtime);
+    const result = this.core.handle({ type: 'reload', config: next, failed, weights, ...this.localAddresses() });
+    const suspended = this.suspendedBy(result);
+    this.perform(result, false);
     next.lvs.virtualServers.forEach((vs, i) => {
       if (vs.haSuspend) runtime.setSuspended(this.vsIds[i]!, suspended.has(this.vsIds[i]!));
     });
-    // an alpha real server starts failed in a new core; its checkers, already up, will not say so again
-    for (const ref of aliveAlpha) this.perform(this.core.handle({ type: 'rs-alive', realServer: ref, alive: true }), true);
-    this.fifos?.configure(this.config.global);
   }
 
   /** SIGTERM: checkers stop, the core clears its services (omega notifies), the data plane closes. */
@@ -240,22 +235,19 @@ export class LvsService {
 
   /**
    * The real servers the runtime holds failed (at start: alpha ones, which the core also knows,
-   * and FILE_CHECKs in fault), the weights that differ from the configured ones, and the alive
-   * alpha real servers, as refs into the current config.
+   * and FILE_CHECKs in fault) and the weights that differ from the configured ones, as refs into
+   * the current config.
    */
-  private healthOf(runtime: CheckRuntime): { failed: RealServerRef[]; weights: { realServer: RealServerRef; weight: number }[]; aliveAlpha: RealServerRef[] } {
+  private healthOf(runtime: CheckRuntime): { failed: RealServerRef[]; weights: { realServer: RealServerRef; weight: number }[] } {
     const failed: RealServerRef[] = [];
     const weights: { realServer: RealServerRef; weight: number }[] = [];
-    const aliveAlpha: RealServerRef[] = [];
     for (const v of runtime.realServers()) {
       const ref = this.refs.get(v.realServer);
       if (!ref) continue;
-      const alpha = v.realServer.checkers.some((c) => c.alpha ?? v.realServer.alpha ?? v.virtualServer.alpha);
       if (!v.alive) failed.push(ref);
       if (v.weight !== (v.realServer.weight ?? v.virtualServer.weight)) weights.push({ realServer: ref, weight: v.weight });
-      if (v.alive && alpha) aliveAlpha.push(ref);
     }
-    return { failed, weights, aliveAlpha };
+    return { failed, weights };
   }
 
   private isPresent(address: string): boolean {

@@ -134,7 +134,7 @@ test('the table follows health and quorum; FIFO lines, VIP presence, reload and 
     fs.closeSync(fd);
     assert.equal(
       buf.subarray(0, n).toString(),
-      `RS [127.0.0.1]:tcp:${p2} [10.9.9.1]:tcp:8080 DOWN\nVS [10.9.9.1]:tcp:8080 DOWN\nRS [127.0.0.1]:tcp:${p2} [10.9.9.1]:tcp:8080 UP\nVS [10.9.9.1]:tcp:8080 UP\n`,
+      `VS [10.9.9.1]:tcp:8080 UP\nRS [127.0.0.1]:tcp:${p2} [10.9.9.1]:tcp:8080 DOWN\nVS [10.9.9.1]:tcp:8080 DOWN\nRS [127.0.0.1]:tcp:${p2} [10.9.9.1]:tcp:8080 UP\nVS [10.9.9.1]:tcp:8080 UP\n`,
     );
 
     // the VIP leaves and comes back: the data plane is told each time
