@@ -47,7 +47,7 @@ export async function startTcpBackend(name: string, address = '127.0.0.1', behav
 /** A port that was free on `address` a moment ago. */
 export async function freePort(address: string, type: 'tcp' | 'udp' = 'tcp'): Promise<number> {
   if (type === 'udp') {
-    const s = dgram.createSocket('udp4');
+    const s = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
     await new Promise<void>((resolve) => s.bind(0, address, resolve));
     const port = s.address().port;
     await new Promise<void>((resolve) => s.close(() => resolve()));
