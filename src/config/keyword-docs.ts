@@ -47,7 +47,9 @@ export function keywordReferenceMarkdown(): string {
     '',
     `keepalived-ts reads ${entries.length} keyword entries in ${blocks.size} blocks: every keyword of keepalived 2.2.7.`,
     `Support: **supported** = keepalived-ts acts on it; **parsed** = read, checked with keepalived's`,
-    `diagnostics and defaults, and shown by \`dump\`, but not acted on yet. Supported now: ${supported}.`,
+    `diagnostics and defaults, and shown by \`dump\`, but not acted on yet. A block keyword is supported`,
+    `when keepalived-ts acts on its block; the keywords inside it say for themselves.`,
+    `Supported now: ${supported} of ${entries.length} (parsed only: ${entries.length - supported}).`,
     '',
   ];
   for (const [block, list] of blocks) {

@@ -62,3 +62,35 @@ test('nb_get_retry is only a keyword of HTTP_GET/SSL_GET', () => {
     "(/etc/keepalived/keepalived.conf: Line 7) Unknown keyword 'nb_get_retry'",
   ]);
 });
+
+test('SMTP_CHECK host blocks: each host after the first (or every host, when the checker has its own connection) is a checker of its own', () => {
+  const rsBlock = (smtp: string) => `virtual_server 10.0.0.1 25 {
+  protocol TCP
+  lb_algo rr
+  lb_kind NAT
+  real_server 10.1.0.1 25 {
+    connect_timeout 7
+    SMTP_CHECK {
+      helo_name probe.example
+      retry 2
+${smtp}    }
+  }
+}
+`;
+  const hosts = '      host {\n        connect_ip 10.2.0.1\n        connect_port 2525\n      }\n      host {\n        connect_ip 10.2.0.2\n        connect_timeout 3\n      }\n';
+  const shown = (text: string) =>
+    load(text).config.lvs.virtualServers[0]!.realServers[0]!.checkers.map((c) => {
+      assert.ok(c.type === 'SMTP_CHECK');
+      return `${c.connection?.dst.address}:${c.connection?.dst.port} timeout ${c.connection?.connectTimeout} helo ${c.heloName} retry ${c.retry} hosts ${c.hosts.length}`;
+    });
+  // a host without connect_timeout keeps 0: keepalived zeroes a host's connection options
+  assert.deepEqual(shown(rsBlock(hosts)), [
+    '10.2.0.1:2525 timeout 0 helo probe.example retry 2 hosts 0',
+    '10.2.0.2:25 timeout 3000000 helo probe.example retry 2 hosts 0',
+  ]);
+  assert.deepEqual(shown(rsBlock(`      connect_port 26\n${hosts}`)), [
+    '10.1.0.1:26 timeout 7000000 helo probe.example retry 2 hosts 0',
+    '10.2.0.1:2525 timeout 0 helo probe.example retry 2 hosts 0',
+    '10.2.0.2:25 timeout 3000000 helo probe.example retry 2 hosts 0',
+  ]);
+});

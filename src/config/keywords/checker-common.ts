@@ -3,7 +3,7 @@
  * connection keywords (not for MISC_CHECK) and retry/delay/warmup/alpha/log_all_failures.
  */
 import { ConfigErr } from '../diagnostics.js';
-import type { KeywordContext, KeywordDef, Strvec } from '../keyword-table.js';
+import type { KeywordContext, KeywordDef, Strvec, Support } from '../keyword-table.js';
 import type { CheckerBase, CheckerType, ConnectionOptions, LvsAddress, RealServer } from '../model/lvs.js';
 import { checkTrueFalse, need, readTimer, readUnsigned } from '../values.js';
 import { canonicalAddress, ipv6Groups, isInetAddress } from './lvs-address.js';
@@ -271,8 +271,20 @@ const retryKeywords: KeywordDef[] = [
   },
 ];
 
+/** Which common keywords a checker kind acts on: a function of the keyword name. */
+export type CommonKeywordSupport = (name: string) => Support;
+
+/** The checker kind acts on every common keyword except `names` (read and checked only). */
+export function allCommonKeywordsExcept(...names: string[]): CommonKeywordSupport {
+  return (name) => (names.includes(name) ? 'parsed' : 'supported');
+}
+
 /** install_checker_common_keywords(connection_keywords). */
-export function checkerCommonKeywords(withConnection: boolean, co: ConnectionSelector = checkerConnection): KeywordDef[] {
+export function checkerCommonKeywords(
+  withConnection: boolean,
+  co: ConnectionSelector = checkerConnection,
+  support: CommonKeywordSupport = allCommonKeywordsExcept(),
+): KeywordDef[] {
   const defs = withConnection ? [...connectionKeywords(co), ...retryKeywords] : [...retryKeywords];
-  return defs.map((d) => ({ support: 'parsed' as const, ...d }));
+  return defs.map((d) => ({ ...d, support: support(d.name) }));
 }

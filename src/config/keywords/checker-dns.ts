@@ -29,7 +29,7 @@ const NAMED = 'lvs.dnsNameSet';
 export const dnsCheckKeyword: KeywordDef = {
   name: 'DNS_CHECK',
   args: '{ ... }',
-  support: 'parsed',
+  support: 'supported',
   summary: 'Health check: a DNS query over UDP.',
   handler: (_strvec, ctx) => {
     const checker = newCheckerBase(ctx, 'DNS_CHECK', currentRs(ctx), true) as DnsChecker;
@@ -46,7 +46,7 @@ export const dnsCheckKeyword: KeywordDef = {
       name: 'type',
       args: 'A|NS|CNAME|SOA|MX|TXT|AAAA|RRSIG|DNSKEY',
       default: 'SOA',
-      support: 'parsed',
+      support: 'supported',
       summary: 'Query type (case-insensitive).',
       handler: (strvec, ctx) => {
         const word = need(ctx, strvec, 1);
@@ -63,7 +63,7 @@ export const dnsCheckKeyword: KeywordDef = {
       name: 'name',
       args: '<DOMAIN>',
       default: '"" (the root)',
-      support: 'parsed',
+      support: 'supported',
       summary: 'Name queried.',
       handler: (strvec, ctx) => {
         const d = dns(ctx);

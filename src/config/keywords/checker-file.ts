@@ -15,7 +15,7 @@ function fileCheck(ctx: KeywordContext): FileCheck | undefined {
 export const fileCheckKeyword: KeywordDef = {
   name: 'FILE_CHECK',
   args: '{ ... }',
-  support: 'parsed',
+  support: 'supported',
   summary: 'Adjust the real server weight from a track_file value (× weight).',
   handler: (_strvec, ctx) => {
     currentRs(ctx)?.fileChecks.push({ at: ctx.position, reverse: false });
@@ -24,7 +24,7 @@ export const fileCheckKeyword: KeywordDef = {
     {
       name: 'track_file',
       args: '<NAME>',
-      support: 'parsed',
+      support: 'supported',
       summary: 'Name of a track_file block defined earlier.',
       handler: (strvec, ctx) => {
         const name = need(ctx, strvec, 1);
@@ -40,7 +40,7 @@ export const fileCheckKeyword: KeywordDef = {
       name: 'weight',
       args: `<-${WEIGHT_LIMIT}..${WEIGHT_LIMIT}> [reverse|noreverse]`,
       default: "the track_file's weight",
-      support: 'parsed',
+      support: 'supported',
       summary: 'Multiplier of the file value.',
       handler: (strvec, ctx) => {
         if (strvec.length < 2) {

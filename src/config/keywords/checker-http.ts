@@ -8,7 +8,7 @@ import type { KeywordContext, KeywordDef, Strvec } from '../keyword-table.js';
 import type { HttpChecker, HttpUrl } from '../model/lvs.js';
 import { splitQuotedEscaped } from '../tokenizer.js';
 import { checkTrueFalse, need, readUnsigned } from '../values.js';
-import { checkConnectionOptions, checkerCommonKeywords, newCheckerBase, startChecker } from './checker-common.js';
+import { allCommonKeywordsExcept, checkConnectionOptions, checkerCommonKeywords, checkerConnection, newCheckerBase, startChecker } from './checker-common.js';
 import { currentChecker, currentRs, dequeueChecker } from './lvs-state.js';
 
 const UINT_MAX = 4294967295;
@@ -71,6 +71,7 @@ function regexOffset(strvec: Strvec): number {
 const urlKeywords: KeywordDef[] = ([
   {
     name: 'path',
+    support: 'supported',
     args: '<PATH>',
     summary: 'Path requested.',
     handler: (strvec, ctx) => {
@@ -81,6 +82,7 @@ const urlKeywords: KeywordDef[] = ([
   },
   {
     name: 'digest',
+    support: 'supported',
     args: '<MD5HEX>',
     summary: 'Expected MD5 of the response body (see genhash).',
     handler: (strvec, ctx) => {
@@ -113,6 +115,7 @@ const urlKeywords: KeywordDef[] = ([
   },
   {
     name: 'status_code',
+    support: 'supported',
     args: '<CODE|MIN-MAX> ...',
     default: '200-299',
     summary: 'Accepted HTTP status codes.',
@@ -139,6 +142,7 @@ const urlKeywords: KeywordDef[] = ([
   },
   {
     name: 'virtualhost',
+    support: 'supported',
     args: '<HOST>',
     summary: 'Host header for this url.',
     handler: (strvec, ctx) => {
@@ -152,6 +156,7 @@ const urlKeywords: KeywordDef[] = ([
   },
   {
     name: 'regex',
+    support: 'supported',
     args: '<PCRE2 PATTERN>',
     summary: 'The body must match this regular expression.',
     handler: (_strvec, ctx) => {
@@ -163,6 +168,7 @@ const urlKeywords: KeywordDef[] = ([
   },
   {
     name: 'regex_no_match',
+    support: 'supported',
     summary: 'Succeed when the regex does not match.',
     handler: (_strvec, ctx) => {
       const u = url(ctx);
@@ -171,6 +177,7 @@ const urlKeywords: KeywordDef[] = ([
   },
   {
     name: 'regex_options',
+    support: 'supported',
     args: '<OPTION> ...',
     summary: 'PCRE2 options (caseless, multiline, …).',
     handler: (strvec, ctx) => {
@@ -180,6 +187,7 @@ const urlKeywords: KeywordDef[] = ([
   },
   {
     name: 'regex_min_offset',
+    support: 'supported',
     args: '<N>',
     summary: 'The match must start at or after this offset.',
     handler: (strvec, ctx) => {
@@ -189,6 +197,7 @@ const urlKeywords: KeywordDef[] = ([
   },
   {
     name: 'regex_max_offset',
+    support: 'supported',
     args: '<N>',
     summary: 'The match must start at or before this offset.',
     handler: (strvec, ctx) => {
@@ -248,9 +257,11 @@ function httpEnd(ctx: KeywordContext): void {
 
 function httpKeyword(name: 'HTTP_GET' | 'SSL_GET'): KeywordDef {
   const sub: KeywordDef[] = [
-    ...checkerCommonKeywords(true),
+    // node:net cannot set SO_BINDTODEVICE / SO_MARK (see check/http-check.ts)
+    ...checkerCommonKeywords(true, checkerConnection, allCommonKeywordsExcept('bind_if', 'fwmark')),
     {
       name: 'nb_get_retry',
+      support: 'supported',
       args: '<N>',
       deprecatedBy: 'retry',
       summary: 'Deprecated spelling of retry.',
@@ -268,6 +279,7 @@ function httpKeyword(name: 'HTTP_GET' | 'SSL_GET'): KeywordDef {
     },
     {
       name: 'virtualhost',
+      support: 'supported',
       args: '<HOST>',
       default: 'real server / virtual server virtualhost, else ip:port',
       summary: 'Host header for all urls of this checker.',
@@ -282,6 +294,7 @@ function httpKeyword(name: 'HTTP_GET' | 'SSL_GET'): KeywordDef {
     },
     {
       name: 'http_protocol',
+      support: 'supported',
       args: '1.0|1.0C|1.1',
       default: '1.0',
       summary: 'HTTP version of the request (1.0C: 1.0 with Connection: close).',
@@ -303,6 +316,8 @@ function httpKeyword(name: 'HTTP_GET' | 'SSL_GET'): KeywordDef {
     {
       name: 'enable_sni',
       args: '[<BOOL>]',
+      // only a TLS connection has a server name to send
+      support: name === 'SSL_GET' ? 'supported' : 'parsed',
       default: 'false',
       summary: 'Send the TLS server name indication (SSL_GET).',
       handler: (strvec, ctx) => {
@@ -313,6 +328,7 @@ function httpKeyword(name: 'HTTP_GET' | 'SSL_GET'): KeywordDef {
     },
     {
       name: 'fast_recovery',
+      support: 'supported',
       args: '[<BOOL>]',
       default: 'false',
       summary: 'After a failure, re-check at delay_before_retry rather than delay_loop.',
@@ -324,6 +340,7 @@ function httpKeyword(name: 'HTTP_GET' | 'SSL_GET'): KeywordDef {
     },
     {
       name: 'url',
+      support: 'supported',
       args: '{ ... }',
       summary: 'One URL to fetch; every url must pass.',
       handler: (_strvec, ctx) => {
@@ -337,7 +354,7 @@ function httpKeyword(name: 'HTTP_GET' | 'SSL_GET'): KeywordDef {
   return {
     name,
     args: '{ ... }',
-    support: 'parsed',
+    support: 'supported',
     summary: name === 'HTTP_GET' ? 'Health check: fetch urls over HTTP.' : 'Health check: fetch urls over HTTPS.',
     handler: (_strvec, ctx) => {
       const checker = newCheckerBase(ctx, name, currentRs(ctx), true) as HttpChecker;

@@ -123,7 +123,7 @@ function miscEnd(ctx: KeywordContext): void {
 export const miscCheckKeyword: KeywordDef = {
   name: 'MISC_CHECK',
   args: '{ ... }',
-  support: 'parsed',
+  support: 'supported',
   summary: 'Health check: run a script.',
   handler: (_strvec, ctx) => {
     const checker = newCheckerBase(ctx, 'MISC_CHECK', currentRs(ctx), false) as MiscChecker;
@@ -133,6 +133,6 @@ export const miscCheckKeyword: KeywordDef = {
     ctx.scratch.set(CURRENT, checker);
     ctx.scratch.delete(USER_SET);
   },
-  sub: [...checkerCommonKeywords(false), ...miscKeywords.map((d) => ({ support: 'parsed' as const, ...d }))],
+  sub: [...checkerCommonKeywords(false), ...miscKeywords.map((d) => ({ support: 'supported' as const, ...d }))],
   close: miscEnd,
 };

@@ -5,7 +5,7 @@
 import { ConfigErr } from '../diagnostics.js';
 import type { KeywordContext, KeywordDef } from '../keyword-table.js';
 import type { ConnectionOptions, SmtpChecker } from '../model/lvs.js';
-import { checkConnectionOptions, checkerCommonKeywords, newCheckerBase, startChecker } from './checker-common.js';
+import { allCommonKeywordsExcept, checkConnectionOptions, checkerCommonKeywords, newCheckerBase, startChecker } from './checker-common.js';
 import { currentChecker, currentCheckerOwner, currentRs, dequeueChecker } from './lvs-state.js';
 
 export const SMTP_DEFAULT_HELO = 'smtpchecker.keepalived.org';
@@ -54,12 +54,15 @@ function smtpEnd(ctx: KeywordContext): void {
   // keepalived fills in the connect timeout here (RS, else VS) when not given
   const conn = owner.rs.connectTimeout ?? owner.vs.connectTimeout;
   if (c.connection!.connectTimeout === undefined) c.connection!.connectTimeout = conn;
+  // each remaining host becomes a checker of its own, a copy of this one with the host's connection
+  // (a host's connect timeout stays as its block left it: keepalived zeroes a host's conn_opts)
+  for (const host of c.hosts.splice(0)) owner.rs.checkers.push({ ...c, at: host.at, connection: host.connection, hosts: [] });
 }
 
 export const smtpCheckKeyword: KeywordDef = {
   name: 'SMTP_CHECK',
   args: '{ ... }',
-  support: 'parsed',
+  support: 'supported',
   summary: 'Health check: SMTP banner, HELO and QUIT.',
   handler: (_strvec, ctx) => {
     const checker = newCheckerBase(ctx, 'SMTP_CHECK', currentRs(ctx), true) as SmtpChecker;
@@ -73,7 +76,7 @@ export const smtpCheckKeyword: KeywordDef = {
       name: 'helo_name',
       args: '<NAME>',
       default: SMTP_DEFAULT_HELO,
-      support: 'parsed',
+      support: 'supported',
       summary: 'Name sent with HELO.',
       handler: (strvec, ctx) => {
         if (strvec.length < 2) {
@@ -84,12 +87,13 @@ export const smtpCheckKeyword: KeywordDef = {
         if (c) c.heloName = strvec[1]!;
       },
     },
-    ...checkerCommonKeywords(true, smtpConnection),
+    // node:net cannot set SO_BINDTODEVICE / SO_MARK (see check/smtp-check.ts)
+    ...checkerCommonKeywords(true, smtpConnection, allCommonKeywordsExcept('bind_if', 'fwmark')),
     {
       name: 'host',
       args: '{ ... }',
       deprecatedBy: 'SMTP_CHECK',
-      support: 'parsed',
+      support: 'supported',
       summary: 'Deprecated: one more server to check (define more SMTP_CHECKs instead).',
       handler: (_strvec, ctx) => {
         const rs = currentCheckerOwner(ctx)?.rs;
@@ -97,7 +101,7 @@ export const smtpCheckKeyword: KeywordDef = {
         ctx.scratch.set(HOST_CO, { dst: rs ? { ...rs.address } : { ...UNSET_DST }, connectTimeout: undefined });
         ctx.scratch.set('lvs.smtpHostAt', ctx.position);
       },
-      sub: checkerCommonKeywords(true, smtpConnection),
+      sub: checkerCommonKeywords(true, smtpConnection, allCommonKeywordsExcept('bind_if', 'fwmark')),
       close: (ctx) => {
         const co = ctx.scratch.get(HOST_CO) as ConnectionOptions;
         const at = ctx.scratch.get('lvs.smtpHostAt') as SmtpChecker['at'];

@@ -7,7 +7,7 @@ import { currentRs } from './lvs-state.js';
 export const tcpCheckKeyword: KeywordDef = {
   name: 'TCP_CHECK',
   args: '{ ... }',
-  support: 'parsed',
+  support: 'supported',
   summary: 'Health check: the server is up when a TCP connection succeeds.',
   handler: (_strvec, ctx) => {
     const checker = newCheckerBase(ctx, 'TCP_CHECK', currentRs(ctx), true) as SimpleChecker;

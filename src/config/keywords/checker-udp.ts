@@ -63,7 +63,7 @@ export function readHexString(str: string, wildcard: boolean): { data: string; m
 export const udpCheckKeyword: KeywordDef = {
   name: 'UDP_CHECK',
   args: '{ ... }',
-  support: 'parsed',
+  support: 'supported',
   summary: 'Health check: send a UDP datagram (ICMP unreachable = down).',
   handler: (_strvec, ctx) => {
     const checker = newCheckerBase(ctx, 'UDP_CHECK', currentRs(ctx), true) as UdpChecker;
@@ -77,7 +77,7 @@ export const udpCheckKeyword: KeywordDef = {
     {
       name: 'payload',
       args: '<HEX>',
-      support: 'parsed',
+      support: 'supported',
       summary: 'Bytes sent.',
       handler: (strvec, ctx) => {
         if (strvec.length === 1) {
@@ -94,7 +94,7 @@ export const udpCheckKeyword: KeywordDef = {
     {
       name: 'require_reply',
       args: '[<HEX with x wildcards>]',
-      support: 'parsed',
+      support: 'supported',
       summary: 'A reply is needed (and must match the bytes given).',
       handler: (strvec, ctx) => {
         const u = udp(ctx);
@@ -115,7 +115,7 @@ export const udpCheckKeyword: KeywordDef = {
       name: 'min_reply_length',
       args: '<0..65535>',
       default: '0',
-      support: 'parsed',
+      support: 'supported',
       summary: 'Shortest acceptable reply.',
       handler: (strvec, ctx) => {
         const word = need(ctx, strvec, 1);
@@ -132,7 +132,7 @@ export const udpCheckKeyword: KeywordDef = {
       name: 'max_reply_length',
       args: '<0..65535>',
       default: '255',
-      support: 'parsed',
+      support: 'supported',
       summary: 'Longest acceptable reply.',
       handler: (strvec, ctx) => {
         const word = need(ctx, strvec, 1);

@@ -304,7 +304,7 @@ function fifoKeywords(prefix: '' | 'vrrp_' | 'lvs_', get: (gc: GlobalConfig) => 
         fifo.name = strvec[1]!;
       },
       args: '<PATH> [<USER> [<GROUP>]]',
-      support: 'parsed',
+      support: 'supported',
       summary: `FIFO receiving ${what} state changes`,
     },
     {
@@ -322,7 +322,7 @@ function fifoKeywords(prefix: '' | 'vrrp_' | 'lvs_', get: (gc: GlobalConfig) => 
         fifo.script = parseScript(ctx, strvec, `${prefix}notify_fifo`);
       },
       args: '"<COMMAND>" [<USER> [<GROUP>]]',
-      support: 'parsed',
+      support: 'supported',
       summary: `script reading the ${prefix}notify_fifo`,
     },
   ];
@@ -909,7 +909,7 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
   },
   optionalBool('smtp_alert_vrrp', (gc, v) => (gc.smtpAlertVrrp = v), 'send email alerts for VRRP'),
   optionalBool('smtp_alert_checker', (gc, v) => (gc.smtpAlertChecker = v), 'send email alerts for checkers'),
-  optionalBool('checker_log_all_failures', (gc, v) => (gc.checkerLogAllFailures = v), 'log every checker failure', () => 'Invalid value for checker_log_all_failures specified'),
+  { ...optionalBool('checker_log_all_failures', (gc, v) => (gc.checkerLogAllFailures = v), 'log every checker failure', () => 'Invalid value for checker_log_all_failures specified'), support: 'supported' },
   {
     name: 'dynamic_interfaces',
     handler: (strvec, ctx) => {
@@ -971,14 +971,14 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
     support: 'parsed',
     summary: 'run the IPVS connection sync daemon',
   },
-  { name: 'vrrp_mcast_group4', handler: mcastGroupHandler(false), args: '<IPV4_MCAST>', default: '224.0.0.18', support: 'parsed', summary: 'IPv4 VRRP multicast group' },
-  { name: 'vrrp_mcast_group6', handler: mcastGroupHandler(true), args: '<IPV6_MCAST>', default: 'ff02::12', support: 'parsed', summary: 'IPv6 VRRP multicast group' },
+  { name: 'vrrp_mcast_group4', handler: mcastGroupHandler(false), args: '<IPV4_MCAST>', default: '224.0.0.18', support: 'supported', summary: 'IPv4 VRRP multicast group' },
+  { name: 'vrrp_mcast_group6', handler: mcastGroupHandler(true), args: '<IPV6_MCAST>', default: 'ff02::12', support: 'supported', summary: 'IPv6 VRRP multicast group' },
   {
     name: 'vrrp_garp_master_delay',
     handler: garpSeconds('vrrp_garp_master_delay', (gc, v) => (gc.vrrpGarpMasterDelay = v), (w) => `vrrp_garp_master_delay '${w}' invalid - ignoring`),
     args: '<SECONDS>',
     default: '5',
-    support: 'parsed',
+    support: 'supported',
     summary: 'delay of the second gratuitous ARP burst after becoming master',
   },
   {
@@ -986,7 +986,7 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
     handler: repeatAtLeastOne('vrrp_garp_master_repeat', (gc, v) => (gc.vrrpGarpMasterRepeat = v)),
     args: '<N>',
     default: '5',
-    support: 'parsed',
+    support: 'supported',
     summary: 'gratuitous ARPs per burst on becoming master',
   },
   {
@@ -1000,7 +1000,7 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
     },
     args: '<SECONDS>',
     default: '0 (no refresh)',
-    support: 'parsed',
+    support: 'supported',
     summary: 'interval of gratuitous ARP refreshes while master',
   },
   {
@@ -1008,14 +1008,14 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
     handler: repeatAtLeastOne('vrrp_garp_master_refresh_repeat', (gc, v) => (gc.vrrpGarpMasterRefreshRepeat = v)),
     args: '<N>',
     default: '1',
-    support: 'parsed',
+    support: 'supported',
     summary: 'gratuitous ARPs per refresh',
   },
   {
     name: 'vrrp_garp_lower_prio_delay',
     handler: garpSeconds('vrrp_garp_lower_prio_delay', (gc, v) => (gc.vrrpGarpLowerPrioDelay = v), (w) => `vrrp_garp_lower_prio_delay '${w}' invalid - ignoring`),
     args: '<SECONDS>',
-    support: 'parsed',
+    support: 'supported',
     summary: 'delay of gratuitous ARPs after a lower priority advert',
   },
   {
@@ -1029,7 +1029,7 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
       g(ctx).vrrpGarpLowerPrioRepeat = v;
     },
     args: '<N>',
-    support: 'parsed',
+    support: 'supported',
     summary: 'gratuitous ARPs after a lower priority advert',
   },
   {
@@ -1044,12 +1044,12 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
     },
     args: '<1..100>',
     default: '3',
-    support: 'parsed',
+    support: 'supported',
     summary: 'adverts missed before the master is declared down',
   },
-  { name: 'vrrp_garp_interval', handler: garpIntervalHandler('vrrp_garp_interval'), args: '<SECONDS>', default: '0', support: 'parsed', summary: 'delay between gratuitous ARPs on one interface' },
-  { name: 'vrrp_gna_interval', handler: garpIntervalHandler('vrrp_gna_interval'), args: '<SECONDS>', default: '0', support: 'parsed', summary: 'delay between unsolicited NAs on one interface' },
-  { name: 'vrrp_min_garp', handler: vrrpMinGarpHandler, args: '[<BOOL>]', default: 'off', support: 'parsed', summary: 'send one gratuitous ARP only, no repeats or refresh' },
+  { name: 'vrrp_garp_interval', handler: garpIntervalHandler('vrrp_garp_interval'), args: '<SECONDS>', default: '0', support: 'supported', summary: 'delay between gratuitous ARPs on one interface' },
+  { name: 'vrrp_gna_interval', handler: garpIntervalHandler('vrrp_gna_interval'), args: '<SECONDS>', default: '0', support: 'supported', summary: 'delay between unsolicited NAs on one interface' },
+  { name: 'vrrp_min_garp', handler: vrrpMinGarpHandler, args: '[<BOOL>]', default: 'off', support: 'supported', summary: 'send one gratuitous ARP only, no repeats or refresh' },
   { name: 'vrrp_garp_extra_if', handler: garpExtraIfHandler, args: '[all] <SECONDS>', support: 'parsed', summary: 'gratuitous ARP refresh on the VMAC base interface' },
   { name: 'vrrp_vmac_garp_intvl', handler: garpExtraIfHandler, args: '[all] <SECONDS>', deprecatedBy: 'vrrp_garp_extra_if', support: 'parsed', summary: 'old name of vrrp_garp_extra_if' },
   {
@@ -1057,7 +1057,7 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
     handler: boolOrTrue('vrrp_lower_prio_no_advert', (gc, v) => (gc.vrrpLowerPrioNoAdvert = v)),
     args: '[<BOOL>]',
     default: 'off',
-    support: 'parsed',
+    support: 'supported',
     summary: 'do not answer a lower priority advert',
   },
   {
@@ -1065,7 +1065,7 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
     handler: boolOrTrue('vrrp_higher_prio_send_advert', (gc, v) => (gc.vrrpHigherPrioSendAdvert = v)),
     args: '[<BOOL>]',
     default: 'off',
-    support: 'parsed',
+    support: 'supported',
     summary: 'send an advert before yielding to a higher priority',
   },
   {
@@ -1080,7 +1080,7 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
     },
     args: '<2|3>',
     default: '2',
-    support: 'parsed',
+    support: 'supported',
     summary: 'default VRRP version',
   },
   {
@@ -1096,7 +1096,7 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
     support: 'parsed',
     summary: 'legacy iptables firewall rules (nftables is used instead)',
   },
-  { name: 'nftables', handler: nftablesHandler(false), args: '[<TABLE>]', default: 'keepalived', support: 'parsed', summary: 'nftables table for VRRP firewall rules' },
+  { name: 'nftables', handler: nftablesHandler(false), args: '[<TABLE>]', default: 'keepalived', support: 'supported', summary: 'nftables table for VRRP firewall rules' },
   {
     name: 'nftables_priority',
     handler: (strvec, ctx) => {
@@ -1106,7 +1106,7 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
     },
     args: '<INT>',
     default: '-1',
-    support: 'parsed',
+    support: 'supported',
     summary: 'priority of the nftables chains',
   },
   flag('nftables_ifindex', 'nftablesIfindex', 'match interfaces by index in nftables rules'),
@@ -1136,13 +1136,13 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
     summary: 'first fwmark used for IPVS nftables rules',
   },
   flag('nftables_counters', 'nftablesCounters', 'add counters to nftables rules'),
-  flag('vrrp_check_unicast_src', 'vrrpCheckUnicastSrc', 'check the source of unicast adverts'),
-  flag('vrrp_skip_check_adv_addr', 'vrrpSkipCheckAdvAddr', 'skip checking addresses in adverts from the same master'),
-  flag('vrrp_strict', 'vrrpStrict', 'strict RFC compliance'),
+  flag('vrrp_check_unicast_src', 'vrrpCheckUnicastSrc', 'check the source of unicast adverts', { support: 'supported' }),
+  flag('vrrp_skip_check_adv_addr', 'vrrpSkipCheckAdvAddr', 'skip checking addresses in adverts from the same master', { support: 'supported' }),
+  flag('vrrp_strict', 'vrrpStrict', 'strict RFC compliance', { support: 'supported' }),
   ...processKeywords('vrrp'),
   ...fifoKeywords('', (gc) => gc.notifyFifo, 'all'),
   ...fifoKeywords('vrrp_', (gc) => gc.vrrpNotifyFifo, 'VRRP'),
-  optionalBool('vrrp_notify_priority_changes', (gc, v) => (gc.vrrpNotifyPriorityChanges = v), 'report priority changes on the FIFO'),
+  { ...optionalBool('vrrp_notify_priority_changes', (gc, v) => (gc.vrrpNotifyPriorityChanges = v), 'report priority changes on the FIFO'), support: 'supported' },
   flag('fifo_write_vrrp_states_on_reload', 'fifoWriteVrrpStatesOnReload', 'write all VRRP states to the FIFO on reload'),
   ...fifoKeywords('lvs_', (gc) => gc.lvsNotifyFifo, 'checker'),
   ...processKeywords('checker'),
@@ -1218,10 +1218,10 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
     },
     args: '<USER> [<GROUP>]',
     default: 'keepalived_script if it exists, else root',
-    support: 'parsed',
+    support: 'supported',
     summary: 'default user scripts run as',
   },
-  flag('enable_script_security', 'enableScriptSecurity', 'refuse to run scripts that non-root users could modify'),
+  flag('enable_script_security', 'enableScriptSecurity', 'refuse to run scripts that non-root users could modify', { support: 'supported' }),
   rcvBufs('vrrp_netlink_cmd', (gc, v) => (gc.vrrpNetlinkCmdRcvBufs = v)),
   optionalBool('vrrp_netlink_cmd_rcv_bufs_force', (gc, v) => (gc.vrrpNetlinkCmdRcvBufsForce = v), 'force the netlink command buffer size'),
   rcvBufs('vrrp_netlink_monitor', (gc, v) => (gc.vrrpNetlinkMonitorRcvBufs = v)),
@@ -1232,7 +1232,7 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
   optionalBool('lvs_netlink_cmd_rcv_bufs_force', (gc, v) => (gc.lvsNetlinkCmdRcvBufsForce = v), 'force the checker netlink command buffer size'),
   rcvBufs('lvs_netlink_monitor', (gc, v) => (gc.lvsNetlinkMonitorRcvBufs = v)),
   optionalBool('lvs_netlink_monitor_rcv_bufs_force', (gc, v) => (gc.lvsNetlinkMonitorRcvBufsForce = v), 'force the checker netlink monitor buffer size'),
-  optionalBool('rs_init_notifies', (gc, v) => (gc.rsInitNotifies = v), 'notify the initial state of real servers'),
+  { ...optionalBool('rs_init_notifies', (gc, v) => (gc.rsInitNotifies = v), 'notify the initial state of real servers'), support: 'supported' },
   optionalBool('no_checker_emails', (gc, v) => (gc.noCheckerEmails = v), 'no emails for checker state changes'),
   { name: 'vrrp_rx_bufs_policy', handler: rxBufsPolicyHandler, args: '<MTU|ADVERT|SIZE>', support: 'parsed', summary: 'receive buffer sizing of VRRP sockets' },
   {
@@ -1260,7 +1260,7 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
     },
     args: '<SECONDS>',
     default: '0',
-    support: 'parsed',
+    support: 'supported',
     summary: 'delay before VRRP starts after keepalived starts',
   },
   flag('log_unknown_vrids', 'logUnknownVrids', 'log adverts for unknown VRIDs'),
@@ -1307,7 +1307,7 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
       ctx.setRandomSeed(v);
     },
     args: '<UNSIGNED>',
-    support: 'parsed',
+    support: 'supported',
     summary: 'seed of ${_RANDOM}',
   },
   {
@@ -1346,7 +1346,7 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
     name: 'include_check',
     handler: includeCheckHandler,
     args: '[[+|-]read|match|wildcard_match|brace_match ...]',
-    support: 'parsed',
+    support: 'supported',
     summary: 'which include problems are errors',
   },
   { name: 'config_save_dir', handler: configSaveDirHandler, args: '<DIR>', support: 'parsed', summary: 'directory for copies of configs that failed to load' },
@@ -1397,7 +1397,7 @@ const trackFileSub: readonly KeywordDef[] = [
       tf.filePath = setValue(strvec);
     },
     args: '<PATH>',
-    support: 'parsed',
+    support: 'supported',
     summary: 'the file holding the tracked value',
   },
   {
@@ -1426,7 +1426,7 @@ const trackFileSub: readonly KeywordDef[] = [
     },
     args: '<-254..254> [reverse]',
     default: '1',
-    support: 'parsed',
+    support: 'supported',
     summary: 'multiplier of the file value',
   },
   {
@@ -1452,7 +1452,7 @@ const trackFileSub: readonly KeywordDef[] = [
       tf.init = init;
     },
     args: '[<VALUE>] [overwrite]',
-    support: 'parsed',
+    support: 'supported',
     summary: 'create (or overwrite) the file at startup',
   },
 ];
@@ -1558,7 +1558,7 @@ export const globalRootKeywords: readonly KeywordDef[] = [
     support: 'parsed',
     summary: 'how long the parent waits for children to stop',
   },
-  { name: 'global_defs', sub: globalDefsKeywords, args: '{ ... }', support: 'parsed', summary: 'global settings' },
+  { name: 'global_defs', sub: globalDefsKeywords, args: '{ ... }', support: 'supported', summary: 'global settings' },
 ];
 
 /**
@@ -1572,7 +1572,7 @@ export const trackFileRootKeywords: readonly KeywordDef[] = [
     sub: trackFileSub,
     close: trackFileClose,
     args: '<NAME> { ... }',
-    support: 'parsed',
+    support: 'supported',
     summary: 'a file whose value adjusts priorities / weights',
   },
   {
@@ -1582,7 +1582,7 @@ export const trackFileRootKeywords: readonly KeywordDef[] = [
     close: trackFileClose,
     args: '<NAME> { ... }',
     deprecatedBy: 'track_file',
-    support: 'parsed',
+    support: 'supported',
     summary: 'old name of track_file',
   },
 ];

@@ -76,6 +76,7 @@ function rsNotifyKeyword(name: 'notify_up' | 'notify_down', field: 'notifyUp' | 
   return {
     name,
     args: '"<COMMAND>" [<USER> [<GROUP>]]',
+    support: 'supported',
     summary,
     handler: onRs((rs, strvec, ctx) => {
       if (rs[field]) {
@@ -91,6 +92,7 @@ function rsNotifyKeyword(name: 'notify_up' | 'notify_down', field: 'notifyUp' | 
 const realServerKeywords: KeywordDef[] = [
   {
     name: 'weight',
+    support: 'supported',
     args: `<0..${IPVS_WEIGHT_LIMIT}>`,
     default: 'virtual server weight (1)',
     summary: 'IPVS weight of this server.',
@@ -113,6 +115,7 @@ const realServerKeywords: KeywordDef[] = [
   },
   {
     name: 'uthreshold',
+    support: 'supported',
     args: '<0..4294967295>',
     summary: 'Upper connection limit.',
     handler: onRs((rs, strvec, ctx) => {
@@ -124,6 +127,7 @@ const realServerKeywords: KeywordDef[] = [
   },
   {
     name: 'lthreshold',
+    support: 'supported',
     args: '<0..4294967295>',
     summary: 'Lower connection limit.',
     handler: onRs((rs, strvec, ctx) => {
@@ -135,6 +139,7 @@ const realServerKeywords: KeywordDef[] = [
   },
   {
     name: 'inhibit_on_failure',
+    support: 'supported',
     args: '[<BOOL>]',
     default: 'virtual server inhibit_on_failure',
     summary: 'On failure set the weight to 0 instead of removing the server.',
@@ -147,6 +152,7 @@ const realServerKeywords: KeywordDef[] = [
   rsNotifyKeyword('notify_down', 'notifyDown', 'Script run when the server goes down.'),
   {
     name: 'alpha',
+    support: 'supported',
     args: '[<BOOL>]',
     default: 'virtual server alpha',
     summary: 'Start with the server considered down.',
@@ -157,6 +163,7 @@ const realServerKeywords: KeywordDef[] = [
   },
   {
     name: 'retry',
+    support: 'supported',
     args: '<1..4294967295>',
     default: 'virtual server retry',
     summary: 'Default retry of this server’s checkers.',
@@ -169,6 +176,7 @@ const realServerKeywords: KeywordDef[] = [
   },
   {
     name: 'delay_before_retry',
+    support: 'supported',
     args: '<SECONDS>',
     default: 'virtual server delay_before_retry',
     summary: 'Default delay between checker retries.',
@@ -176,6 +184,7 @@ const realServerKeywords: KeywordDef[] = [
   },
   {
     name: 'warmup',
+    support: 'supported',
     args: '<SECONDS>',
     default: 'virtual server warmup',
     summary: 'Default checker warmup.',
@@ -183,6 +192,7 @@ const realServerKeywords: KeywordDef[] = [
   },
   {
     name: 'connect_timeout',
+    support: 'supported',
     args: '<SECONDS>',
     default: 'virtual server connect_timeout',
     summary: 'Default checker connection timeout.',
@@ -190,6 +200,7 @@ const realServerKeywords: KeywordDef[] = [
   },
   {
     name: 'delay_loop',
+    support: 'supported',
     args: '<SECONDS>',
     default: 'virtual server delay_loop',
     summary: 'Default checker interval.',
@@ -207,6 +218,7 @@ const realServerKeywords: KeywordDef[] = [
   },
   {
     name: 'virtualhost',
+    support: 'supported',
     args: '<HOST>',
     default: 'virtual server virtualhost',
     summary: 'Default Host header for HTTP/SSL checks.',
@@ -251,7 +263,7 @@ function realServerEnd(ctx: KeywordContext): void {
 export const realServerKeyword: KeywordDef = {
   name: 'real_server',
   args: '<IP> [<PORT>] { ... }',
-  support: 'parsed',
+  support: 'supported',
   summary: 'A backend server of the virtual server.',
   handler: (strvec, ctx) => {
     const vs = currentVs(ctx);

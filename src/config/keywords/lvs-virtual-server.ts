@@ -97,6 +97,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'retry',
+    support: 'supported',
     args: '<1..4294967295>',
     default: 'per checker (1; MISC_CHECK 0; DNS_CHECK 3)',
     summary: 'Default retry of the checkers.',
@@ -109,6 +110,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'delay_before_retry',
+    support: 'supported',
     args: '<SECONDS>',
     default: 'per checker (1; HTTP_GET/SSL_GET 3; DNS_CHECK delay_loop)',
     summary: 'Default delay between checker retries.',
@@ -116,6 +118,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'warmup',
+    support: 'supported',
     args: '<SECONDS>',
     default: 'delay_loop',
     summary: 'Checkers start after a random delay in [0, warmup].',
@@ -123,6 +126,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'connect_timeout',
+    support: 'supported',
     args: '<SECONDS>',
     default: '5',
     summary: 'Default checker connection timeout.',
@@ -130,6 +134,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'delay_loop',
+    support: 'supported',
     args: '<SECONDS>',
     default: '60',
     summary: 'Default interval between checks.',
@@ -137,6 +142,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'inhibit_on_failure',
+    support: 'supported',
     summary: 'Failed real servers get weight 0 instead of being removed.',
     handler: onVs((vs) => {
       vs.inhibitOnFailure = true;
@@ -145,6 +151,7 @@ const virtualServerKeywords: KeywordDef[] = [
   ...['lb_algo', 'lvs_sched'].map(
     (name): KeywordDef => ({
       name,
+      support: 'supported',
       args: LVS_SCHEDULERS.join('|'),
       default: 'wlc',
       ...(name === 'lvs_sched' ? { aliasOf: 'lb_algo' } : {}),
@@ -165,13 +172,13 @@ const virtualServerKeywords: KeywordDef[] = [
     handler: flagHandler,
   },
   { name: 'ops', summary: 'One-packet scheduling (UDP).', handler: flagHandler },
-  { name: 'flag-1', summary: 'Scheduler flag 1.', handler: flagHandler },
-  { name: 'flag-2', summary: 'Scheduler flag 2.', handler: flagHandler },
+  { name: 'flag-1', support: 'supported', summary: 'Scheduler flag 1.', handler: flagHandler },
+  { name: 'flag-2', support: 'supported', summary: 'Scheduler flag 2.', handler: flagHandler },
   { name: 'flag-3', summary: 'Scheduler flag 3.', handler: flagHandler },
-  { name: 'sh-port', summary: 'sh scheduler: hash the port too.', handler: flagHandler },
-  { name: 'sh-fallback', summary: 'sh scheduler: fall back to another server when one is unavailable.', handler: flagHandler },
-  { name: 'mh-port', summary: 'mh scheduler: hash the port too.', handler: flagHandler },
-  { name: 'mh-fallback', summary: 'mh scheduler: fall back to another server when one is unavailable.', handler: flagHandler },
+  { name: 'sh-port', support: 'supported', summary: 'sh scheduler: hash the port too.', handler: flagHandler },
+  { name: 'sh-fallback', support: 'supported', summary: 'sh scheduler: fall back to another server when one is unavailable.', handler: flagHandler },
+  { name: 'mh-port', support: 'supported', summary: 'mh scheduler: hash the port too.', handler: flagHandler },
+  { name: 'mh-fallback', support: 'supported', summary: 'mh scheduler: fall back to another server when one is unavailable.', handler: flagHandler },
   ...['lb_kind', 'lvs_method'].map(
     (name): KeywordDef => ({
       name,
@@ -198,6 +205,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'persistence_timeout',
+    support: 'supported',
     args: `[<1..${LVS_MAX_TIMEOUT}>]`,
     default: `${IPVS_SVC_PERSISTENT_TIMEOUT} when given without a value`,
     summary: 'Persistent service timeout (seconds).',
@@ -213,6 +221,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'persistence_granularity',
+    support: 'supported',
     args: '<NETMASK|1..128>',
     summary: 'Persistence granularity: IPv4 netmask or IPv6 prefix length.',
     handler: onVs((vs, strvec, ctx) => {
@@ -239,6 +248,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'protocol',
+    support: 'supported',
     args: 'TCP|UDP|SCTP',
     default: 'UDP (with a warning)',
     summary: 'Service protocol (case-insensitive; ignored for fwmark services).',
@@ -251,6 +261,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'ha_suspend',
+    support: 'supported',
     summary: 'Suspend the checkers while the virtual address is not on this host.',
     handler: onVs((vs) => {
       vs.haSuspend = true;
@@ -268,6 +279,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'virtualhost',
+    support: 'supported',
     args: '<HOST>',
     summary: 'Default Host header for HTTP/SSL checks.',
     handler: onVs((vs, strvec, ctx) => {
@@ -292,6 +304,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'alpha',
+    support: 'supported',
     summary: 'Start with every real server considered down.',
     handler: onVs((vs) => {
       vs.alpha = true;
@@ -299,6 +312,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'omega',
+    support: 'supported',
     summary: 'Run the quorum_down / notify_down scripts at shutdown.',
     handler: onVs((vs) => {
       vs.omega = true;
@@ -306,6 +320,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'quorum_up',
+    support: 'supported',
     args: '"<COMMAND>" [<USER> [<GROUP>]]',
     summary: 'Script run when the quorum is gained.',
     handler: onVs((vs, strvec, ctx) => {
@@ -319,6 +334,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'quorum_down',
+    support: 'supported',
     args: '"<COMMAND>" [<USER> [<GROUP>]]',
     summary: 'Script run when the quorum is lost.',
     handler: onVs((vs, strvec, ctx) => {
@@ -332,6 +348,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'quorum',
+    support: 'supported',
     args: '<1..4294967295>',
     default: '1',
     summary: 'Minimum total weight of live real servers.',
@@ -344,6 +361,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'hysteresis',
+    support: 'supported',
     args: '<0..4294967295>',
     default: '0',
     summary: 'Quorum hysteresis.',
@@ -356,6 +374,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'weight',
+    support: 'supported',
     args: `<1..${IPVS_WEIGHT_LIMIT}>`,
     default: '1',
     summary: 'Default real server weight.',
@@ -368,6 +387,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'sorry_server',
+    support: 'supported',
     args: '<IP> [<PORT>]',
     summary: 'Server put in service when the quorum is lost.',
     handler: onVs((vs, strvec, ctx) => {
@@ -383,6 +403,7 @@ const virtualServerKeywords: KeywordDef[] = [
   },
   {
     name: 'sorry_server_inhibit',
+    support: 'supported',
     summary: 'Inhibit (weight 0) rather than remove the sorry server.',
     handler: onVs((vs, _strvec, ctx) => {
       if (vs.sorryServer) vs.sorryServer.inhibit = true;
@@ -438,7 +459,7 @@ function virtualServerEnd(ctx: KeywordContext): void {
 export const virtualServerKeyword: KeywordDef = {
   name: 'virtual_server',
   args: '<IP> [<PORT>] | fwmark <N> | group <NAME> { ... }',
-  support: 'parsed',
+  support: 'supported',
   summary: 'An IPVS virtual service with its real servers and health checks.',
   handler: (strvec, ctx) => {
     const p1 = need(ctx, strvec, 1);

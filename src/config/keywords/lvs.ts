@@ -198,7 +198,7 @@ function vsgEntry(ctx: KeywordContext, vsg: VirtualServerGroup, words: Strvec): 
 export const virtualServerGroupKeyword: KeywordDef = {
   name: 'virtual_server_group',
   args: '<NAME> { <IP>[-<END>|/<MASK>] [<PORT>] | fwmark <N> [inet|inet6] ... }',
-  support: 'parsed',
+  support: 'supported',
   summary: 'A set of addresses, ranges and fwmarks served by one virtual_server group NAME.',
   handler: (strvec, ctx) => {
     const name = need(ctx, strvec, 1);

@@ -120,6 +120,7 @@ function notifyKeyword(name: string, field: NotifyField, summary: string): Keywo
   return {
     name,
     args: '"CMD [ARGS]" [USER [GROUP]]',
+    support: 'supported',
     summary,
     handler: on((v, strvec, ctx) => {
       if (v[field] !== undefined) {
@@ -408,6 +409,7 @@ const garpExtraIfHandler = on((v, strvec, ctx) => {
 const authenticationKeywords: readonly KeywordDef[] = [
   {
     name: 'auth_type',
+    support: 'supported',
     args: 'PASS|AH',
     summary: 'VRRPv2 authentication type',
     handler: on((v, strvec, ctx) => {
@@ -418,6 +420,7 @@ const authenticationKeywords: readonly KeywordDef[] = [
   },
   {
     name: 'auth_pass',
+    support: 'supported',
     args: 'PASSWORD',
     summary: 'VRRPv2 password: only the first 8 bytes are used',
     handler: on((v, strvec, ctx) => {
@@ -435,11 +438,12 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
   { name: 'use_vmac_addr', summary: 'use the VMAC for VIPs on other interfaces', handler: on((v) => void (v.useVmacAddr = true)) },
   { name: 'vmac_xmit_base', summary: 'send adverts from the base interface, not the VMAC', handler: on((v) => void (v.vmacXmitBase = true)) },
   { name: 'use_ipvlan', args: '[IFNAME] [ADDR[/PREFIX]] [bridge|private|vepa]', summary: 'use an ipvlan interface', handler: useIpvlanHandler },
-  { name: 'unicast_peer', args: '{ ADDR [min_ttl N] [max_ttl N] … }', summary: 'send adverts to these peers instead of multicast', handler: unicastPeerHandler },
-  { name: 'unicast_fault_no_peer', summary: 'with no unicast peers, go to FAULT instead of multicast', handler: on((v) => { v.unicastConfigured = true; v.unicastFaultNoPeer = true; }) },
-  { name: 'check_unicast_src', summary: 'only accept adverts from configured unicast peers', handler: on((v) => { v.unicastConfigured = true; v.checkUnicastSrc = true; }) },
+  { name: 'unicast_peer', support: 'supported', args: '{ ADDR [min_ttl N] [max_ttl N] … }', summary: 'send adverts to these peers instead of multicast', handler: unicastPeerHandler },
+  { name: 'unicast_fault_no_peer', support: 'supported', summary: 'with no unicast peers, go to FAULT instead of multicast', handler: on((v) => { v.unicastConfigured = true; v.unicastFaultNoPeer = true; }) },
+  { name: 'check_unicast_src', support: 'supported', summary: 'only accept adverts from configured unicast peers', handler: on((v) => { v.unicastConfigured = true; v.checkUnicastSrc = true; }) },
   {
     name: 'old_unicast_checksum',
+    support: 'supported',
     args: '[never]',
     summary: 'pre-1.3.6 VRRPv3 unicast checksum compatibility',
     handler: on((v, strvec, ctx) => {
@@ -452,6 +456,7 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
   },
   {
     name: 'native_ipv6',
+    support: 'supported',
     summary: 'IPv6 instance (deprecated: deduced from the addresses)',
     handler: on((v, _s, ctx) => {
       if (v.family === 'inet') {
@@ -465,6 +470,7 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
   },
   {
     name: 'state',
+    support: 'supported',
     args: 'MASTER|BACKUP',
     default: 'BACKUP (MASTER when priority is 255)',
     summary: 'initial state wanted',
@@ -482,6 +488,7 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
   },
   {
     name: 'interface',
+    support: 'supported',
     args: 'IFNAME',
     summary: 'interface the instance runs on',
     handler: on((v, strvec, ctx) => {
@@ -510,20 +517,21 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
       else v.vrf = name;
     }),
   },
-  { name: 'dont_track_primary', summary: 'ignore faults of the instance interface', handler: on((v) => void (v.dontTrackPrimary = true)) },
-  { name: 'track_interface', args: '{ IF [weight W [reverse]] … }', summary: 'interfaces whose state affects the instance', handler: trackBlock('interface') },
-  { name: 'track_script', args: '{ NAME [weight W [reverse|noreverse]] … }', summary: 'vrrp_scripts whose result affects the instance', handler: trackBlock('script') },
-  { name: 'track_file', args: '{ NAME [weight W [reverse|noreverse]] … }', summary: 'track files whose value affects the instance', handler: trackBlock('file') },
-  { name: 'track_process', args: '{ NAME [weight W [reverse|noreverse]] … }', summary: 'tracked processes that affect the instance', handler: trackBlock('process') },
+  { name: 'dont_track_primary', support: 'supported', summary: 'ignore faults of the instance interface', handler: on((v) => void (v.dontTrackPrimary = true)) },
+  { name: 'track_interface', support: 'supported', args: '{ IF [weight W [reverse]] … }', summary: 'interfaces whose state affects the instance', handler: trackBlock('interface') },
+  { name: 'track_script', support: 'supported', args: '{ NAME [weight W [reverse|noreverse]] … }', summary: 'vrrp_scripts whose result affects the instance', handler: trackBlock('script') },
+  { name: 'track_file', support: 'supported', args: '{ NAME [weight W [reverse|noreverse]] … }', summary: 'track files whose value affects the instance', handler: trackBlock('file') },
+  { name: 'track_process', support: 'supported', args: '{ NAME [weight W [reverse|noreverse]] … }', summary: 'tracked processes that affect the instance', handler: trackBlock('process') },
   { name: 'track_bfd', args: '{ NAME [weight W [reverse|noreverse]] … }', summary: 'BFD sessions that affect the instance', handler: trackBlock('bfd') },
-  { name: 'mcast_src_ip', args: 'ADDR', summary: 'source address of adverts', handler: on(srcIp) },
-  { name: 'unicast_src_ip', args: 'ADDR', summary: 'source address of unicast adverts', handler: on((v, s, c) => { v.unicastConfigured = true; srcIp(v, s, c); }) },
-  { name: 'mcast_dst_ip', args: 'ADDR', default: '224.0.0.18 / ff02::12', summary: 'multicast group for adverts', handler: mcastDstHandler },
+  { name: 'mcast_src_ip', support: 'supported', args: 'ADDR', summary: 'source address of adverts', handler: on(srcIp) },
+  { name: 'unicast_src_ip', support: 'supported', args: 'ADDR', summary: 'source address of unicast adverts', handler: on((v, s, c) => { v.unicastConfigured = true; srcIp(v, s, c); }) },
+  { name: 'mcast_dst_ip', support: 'supported', args: 'ADDR', default: '224.0.0.18 / ff02::12', summary: 'multicast group for adverts', handler: mcastDstHandler },
   { name: 'track_src_ip', summary: 'go to FAULT if the source address goes away', handler: on((v) => void (v.trackSrcIp = true)) },
-  uintKeyword('virtual_router_id', 1, 255, (v, n) => void (v.vrid = n), (v, w) => `(${v.name}): VRID '${w}' not valid - must be between 1 & 255`, { args: '<1..255>', summary: 'VRID (required)' }),
-  uintKeyword('unicast_ttl', 0, 255, (v, n) => void (v.unicastTtl = n), (v, w) => `(${v.name}): TTL '${w}' not valid - must be between 0 & 255`, { args: '<0..255>', default: '255', summary: 'TTL of unicast adverts' }),
+  uintKeyword('virtual_router_id', 1, 255, (v, n) => void (v.vrid = n), (v, w) => `(${v.name}): VRID '${w}' not valid - must be between 1 & 255`, { support: 'supported', args: '<1..255>', summary: 'VRID (required)' }),
+  uintKeyword('unicast_ttl', 0, 255, (v, n) => void (v.unicastTtl = n), (v, w) => `(${v.name}): TTL '${w}' not valid - must be between 0 & 255`, { support: 'supported', args: '<0..255>', default: '255', summary: 'TTL of unicast adverts' }),
   {
     name: 'version',
+    support: 'supported',
     args: '2|3',
     default: 'global vrrp_version (2)',
     summary: 'VRRP protocol version',
@@ -537,6 +545,7 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
   },
   {
     name: 'priority',
+    support: 'supported',
     args: '<1..255>',
     default: '100 (255 with state MASTER)',
     summary: 'priority; 255 is the address owner',
@@ -550,6 +559,7 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
   },
   {
     name: 'advert_int',
+    support: 'supported',
     args: 'SECONDS',
     default: '1',
     summary: 'advert interval (v2: whole seconds, v3: centiseconds)',
@@ -560,8 +570,8 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
       else v.advertInt = n;
     }),
   },
-  { name: 'virtual_ipaddress', args: '{ ADDR[/PREFIX] [dev IF] [brd ADDR] [scope S] [label L] … }', summary: 'addresses moved with mastership and advertised', handler: vipHandler(false) },
-  { name: 'virtual_ipaddress_excluded', args: '{ ADDR … }', summary: 'addresses moved with mastership but not advertised', handler: vipHandler(true) },
+  { name: 'virtual_ipaddress', support: 'supported', args: '{ ADDR[/PREFIX] [dev IF] [brd ADDR] [scope S] [label L] … }', summary: 'addresses moved with mastership and advertised', handler: vipHandler(false) },
+  { name: 'virtual_ipaddress_excluded', support: 'supported', args: '{ ADDR … }', summary: 'addresses moved with mastership but not advertised', handler: vipHandler(true) },
   { name: 'promote_secondaries', summary: 'set promote_secondaries on the interface', handler: on((v) => void (v.promoteSecondaries = true)) },
   {
     name: 'linkbeat_use_polling',
@@ -574,6 +584,7 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
   },
   {
     name: 'virtual_routes',
+    support: 'supported',
     args: '{ ip route syntax … }',
     summary: 'routes added with mastership',
     handler: (strvec, ctx) => {
@@ -587,6 +598,7 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
   },
   {
     name: 'virtual_rules',
+    support: 'supported',
     args: '{ ip rule syntax … }',
     summary: 'rules added with mastership',
     handler: (strvec, ctx) => {
@@ -598,15 +610,16 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
       });
     },
   },
-  { name: 'accept', summary: 'accept packets to the VIPs when master (default unless strict)', handler: on((v) => void (v.accept = true)) },
-  { name: 'no_accept', summary: 'drop packets to the VIPs (firewall rules)', handler: on((v) => void (v.accept = false)) },
+  { name: 'accept', support: 'supported', summary: 'accept packets to the VIPs when master (default unless strict)', handler: on((v) => void (v.accept = true)) },
+  { name: 'no_accept', support: 'supported', summary: 'drop packets to the VIPs (firewall rules)', handler: on((v) => void (v.accept = false)) },
   // keepalived sets the flag for any valid BOOL, even "false"
-  boolKeyword('skip_check_adv_addr', (v) => void (v.skipCheckAdvAddr = true), { summary: 'do not check advert addresses against the VIPs' }),
-  boolKeyword('strict_mode', (v, b) => void (v.strictMode = b), { default: 'global vrrp_strict', summary: 'enforce RFC conformance' }),
-  { name: 'preempt', summary: 'clear nopreempt (backward compatibility)', handler: on((v) => void (v.nopreempt = false)) },
-  { name: 'nopreempt', summary: 'do not take over from a lower-priority master', handler: on((v) => void (v.nopreempt = true)) },
+  boolKeyword('skip_check_adv_addr', (v) => void (v.skipCheckAdvAddr = true), { support: 'supported', summary: 'do not check advert addresses against the VIPs' }),
+  boolKeyword('strict_mode', (v, b) => void (v.strictMode = b), { support: 'supported', default: 'global vrrp_strict', summary: 'enforce RFC conformance' }),
+  { name: 'preempt', support: 'supported', summary: 'clear nopreempt (backward compatibility)', handler: on((v) => void (v.nopreempt = false)) },
+  { name: 'nopreempt', support: 'supported', summary: 'do not take over from a lower-priority master', handler: on((v) => void (v.nopreempt = true)) },
   {
     name: 'preempt_delay',
+    support: 'supported',
     args: '<0..1000> seconds',
     default: '0',
     summary: 'delay before preempting a lower-priority master',
@@ -625,6 +638,7 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
   notifyKeyword('notify_stop', 'notifyStop', 'script run when the instance stops'),
   {
     name: 'notify_deleted',
+    support: 'supported',
     args: '["CMD"]',
     summary: 'report DELETED instead of FAULT when removed; optional script',
     handler: on((v, strvec, ctx) => {
@@ -649,6 +663,7 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
   },
   {
     name: 'notify_priority_changes',
+    support: 'supported',
     args: '[BOOL]',
     summary: 'notify on priority changes',
     handler: on((v, strvec, ctx) => {
@@ -680,9 +695,10 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
       v.lvsSyncDaemonInterface = need(ctx, strvec, 1);
     }),
   },
-  uintKeyword('garp_master_delay', 0, Math.floor(UINT_MAX / TIMER_HZ), (v, n) => void (v.garpMasterDelay = n * TIMER_HZ), (v, w) => `(${v.name}): garp_master_delay '${w}' invalid - ignoring`, { args: 'SECONDS', default: '5', summary: 'delay before the second GARP burst' }),
+  uintKeyword('garp_master_delay', 0, Math.floor(UINT_MAX / TIMER_HZ), (v, n) => void (v.garpMasterDelay = n * TIMER_HZ), (v, w) => `(${v.name}): garp_master_delay '${w}' invalid - ignoring`, { support: 'supported', args: 'SECONDS', default: '5', summary: 'delay before the second GARP burst' }),
   {
     name: 'garp_master_refresh',
+    support: 'supported',
     args: 'SECONDS',
     default: '0 (off)',
     summary: 'GARP refresh interval while master',
@@ -696,18 +712,18 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
   uintKeyword('garp_master_repeat', 0, UINT_MAX, (v, n, ctx) => {
     if (n === 0) ctx.report(GE, `(${v.name}): garp_master_repeat must be greater than 0, setting to 1`);
     v.garpMasterRepeat = n || 1;
-  }, (v, w) => `(${v.name}): garp_master_repeat '${w}' invalid - ignoring`, { args: 'N', default: '5', summary: 'GARPs per burst on becoming master' }),
+  }, (v, w) => `(${v.name}): garp_master_repeat '${w}' invalid - ignoring`, { support: 'supported', args: 'N', default: '5', summary: 'GARPs per burst on becoming master' }),
   uintKeyword('garp_master_refresh_repeat', 0, UINT_MAX, (v, n, ctx) => {
     if (n === 0) ctx.report(GE, `(${v.name}): garp_master_refresh_repeat must be greater than 0, setting to 1`);
     v.garpMasterRefreshRepeat = n || 1;
-  }, (v, w) => `(${v.name}): garp_master_refresh_repeat '${w}' invalid - ignoring`, { args: 'N', default: '1', summary: 'GARPs per refresh' }),
-  uintKeyword('garp_lower_prio_delay', 0, Math.floor(UINT_MAX / TIMER_HZ), (v, n) => void (v.garpLowerPrioDelay = n * TIMER_HZ), (v, w) => `(${v.name}): garp_lower_prio_delay '${w}' invalid - ignoring`, { args: 'SECONDS', default: 'garp_master_delay', summary: 'delay of the second GARP burst after a lower-priority advert' }),
-  uintKeyword('garp_lower_prio_repeat', 0, INT_MAX, (v, n) => void (v.garpLowerPrioRepeat = n), (v, w) => `(${v.name}): Invalid garp_lower_prio_repeat '${w}'`, { args: 'N', default: 'garp_master_repeat', summary: 'GARPs sent after a lower-priority advert' }),
-  uintKeyword('down_timer_adverts', 1, 100, (v, n) => void (v.downTimerAdverts = n), (v, w) => `(${v.name}): Invalid down_timer_adverts [1:100] '${w}'`, { args: '<1..100>', default: '3', summary: 'adverts missed before the master is declared down' }),
+  }, (v, w) => `(${v.name}): garp_master_refresh_repeat '${w}' invalid - ignoring`, { support: 'supported', args: 'N', default: '1', summary: 'GARPs per refresh' }),
+  uintKeyword('garp_lower_prio_delay', 0, Math.floor(UINT_MAX / TIMER_HZ), (v, n) => void (v.garpLowerPrioDelay = n * TIMER_HZ), (v, w) => `(${v.name}): garp_lower_prio_delay '${w}' invalid - ignoring`, { support: 'supported', args: 'SECONDS', default: 'garp_master_delay', summary: 'delay of the second GARP burst after a lower-priority advert' }),
+  uintKeyword('garp_lower_prio_repeat', 0, INT_MAX, (v, n) => void (v.garpLowerPrioRepeat = n), (v, w) => `(${v.name}): Invalid garp_lower_prio_repeat '${w}'`, { support: 'supported', args: 'N', default: 'garp_master_repeat', summary: 'GARPs sent after a lower-priority advert' }),
+  uintKeyword('down_timer_adverts', 1, 100, (v, n) => void (v.downTimerAdverts = n), (v, w) => `(${v.name}): Invalid down_timer_adverts [1:100] '${w}'`, { support: 'supported', args: '<1..100>', default: '3', summary: 'adverts missed before the master is declared down' }),
   { name: 'garp_extra_if', args: '[all] SECONDS', summary: 'GARP interval on other interfaces', handler: garpExtraIfHandler },
   { name: 'vmac_garp_intvl', args: '[all] SECONDS', deprecatedBy: 'garp_extra_if', aliasOf: 'garp_extra_if', summary: 'old name of garp_extra_if', handler: garpExtraIfHandler },
-  boolKeyword('lower_prio_no_advert', (v, b) => void (v.lowerPrioNoAdvert = b), { default: 'false (true in strict mode)', summary: 'do not answer lower-priority adverts with an advert' }),
-  boolKeyword('higher_prio_send_advert', (v, b) => void (v.higherPrioSendAdvert = b), { default: 'false', summary: 'send an advert before yielding to a higher priority' }),
+  boolKeyword('lower_prio_no_advert', (v, b) => void (v.lowerPrioNoAdvert = b), { support: 'supported', default: 'false (true in strict mode)', summary: 'do not answer lower-priority adverts with an advert' }),
+  boolKeyword('higher_prio_send_advert', (v, b) => void (v.higherPrioSendAdvert = b), { support: 'supported', default: 'false', summary: 'send an advert before yielding to a higher priority' }),
   {
     name: 'kernel_rx_buf_size',
     args: 'BYTES',
@@ -723,11 +739,12 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
       ctx.report(GE, `(${v.name}) invalid kernel_rx_buf_size specified`);
     }),
   },
-  { name: 'authentication', args: '{ auth_type PASS|AH; auth_pass PASS }', summary: 'VRRPv2 authentication', sub: authenticationKeywords },
+  { name: 'authentication', support: 'supported', args: '{ auth_type PASS|AH; auth_pass PASS }', summary: 'VRRPv2 authentication', sub: authenticationKeywords },
 ];
 
 export const vrrpInstanceRoot: KeywordDef = {
   name: 'vrrp_instance',
+  support: 'supported',
   args: 'NAME { … }',
   summary: 'a VRRP virtual router',
   handler: vrrpInstanceHandler,

@@ -113,6 +113,7 @@ function sgNotify(name: string, field: SgNotify, summary: string): KeywordDef {
   return {
     name,
     args: '"CMD [ARGS]" [USER [GROUP]]',
+    support: 'supported',
     summary,
     handler: (strvec, ctx) => {
       const g = currentSyncGroup(ctx);
@@ -143,6 +144,7 @@ function optBool(strvec: Strvec, ctx: KeywordContext, msg: (w: string) => string
 
 const syncGroupRoot: KeywordDef = {
   name: 'vrrp_sync_group',
+  support: 'supported',
   args: 'NAME { group { INSTANCE … } … }',
   summary: 'instances that change state together',
   handler: (strvec, ctx) => {
@@ -164,6 +166,7 @@ const syncGroupRoot: KeywordDef = {
   sub: [
     {
       name: 'group',
+      support: 'supported',
       args: '{ INSTANCE … }',
       summary: 'the member instances',
       handler: (strvec, ctx) => {
@@ -178,10 +181,10 @@ const syncGroupRoot: KeywordDef = {
         else ctx.report(GE, `Warning - sync group ${g.name} has empty group block`);
       },
     },
-    { name: 'track_interface', args: '{ IF [weight W [reverse]] … }', summary: 'interfaces tracked by the whole group', handler: sgTrack('interface') },
-    { name: 'track_script', args: '{ NAME [weight W [reverse|noreverse]] … }', summary: 'scripts tracked by the whole group', handler: sgTrack('script') },
-    { name: 'track_file', args: '{ NAME [weight W [reverse|noreverse]] … }', summary: 'track files tracked by the whole group', handler: sgTrack('file') },
-    { name: 'track_process', args: '{ NAME [weight W [reverse|noreverse]] … }', summary: 'processes tracked by the whole group', handler: sgTrack('process') },
+    { name: 'track_interface', support: 'supported', args: '{ IF [weight W [reverse]] … }', summary: 'interfaces tracked by the whole group', handler: sgTrack('interface') },
+    { name: 'track_script', support: 'supported', args: '{ NAME [weight W [reverse|noreverse]] … }', summary: 'scripts tracked by the whole group', handler: sgTrack('script') },
+    { name: 'track_file', support: 'supported', args: '{ NAME [weight W [reverse|noreverse]] … }', summary: 'track files tracked by the whole group', handler: sgTrack('file') },
+    { name: 'track_process', support: 'supported', args: '{ NAME [weight W [reverse|noreverse]] … }', summary: 'processes tracked by the whole group', handler: sgTrack('process') },
     { name: 'track_bfd', args: '{ NAME [weight W [reverse|noreverse]] … }', summary: 'BFD sessions tracked by the whole group', handler: sgTrack('bfd') },
     sgNotify('notify_backup', 'notifyBackup', 'script run when the group enters BACKUP'),
     sgNotify('notify_master', 'notifyMaster', 'script run when the group enters MASTER'),
@@ -199,6 +202,7 @@ const syncGroupRoot: KeywordDef = {
     },
     {
       name: 'global_tracking',
+      support: 'supported',
       deprecatedBy: 'sync_group_tracking_weight',
       summary: 'use member tracker weights (deprecated)',
       handler: (_s, ctx) => {
@@ -207,9 +211,10 @@ const syncGroupRoot: KeywordDef = {
         g.trackingWeight = true;
       },
     },
-    { name: 'sync_group_tracking_weight', summary: 'use member tracker weights', handler: (_s, ctx) => void (currentSyncGroup(ctx).trackingWeight = true) },
+    { name: 'sync_group_tracking_weight', support: 'supported', summary: 'use member tracker weights', handler: (_s, ctx) => void (currentSyncGroup(ctx).trackingWeight = true) },
     {
       name: 'notify_priority_changes',
+      support: 'supported',
       args: '[BOOL]',
       summary: 'notify on member priority changes',
       handler: (strvec, ctx) => {
@@ -230,6 +235,7 @@ const garpOwner = (ctx: KeywordContext, ifname: string) => ctx.config.vrrp.garpG
 
 const garpGroupRoot: KeywordDef = {
   name: 'garp_group',
+  support: 'supported',
   args: '{ garp_interval S; gna_interval S; interface IF | interfaces { … } }',
   summary: 'GARP/NA rate limits per interface group',
   handler: (_s, ctx) => void ctx.config.vrrp.garpGroups.push({ at: ctx.position, interfaces: [], aggregationGroup: 0 }),
@@ -243,6 +249,7 @@ const garpGroupRoot: KeywordDef = {
   sub: [
     ...(['garp_interval', 'gna_interval'] as const).map((name): KeywordDef => ({
       name,
+      support: 'supported',
       args: 'SECONDS',
       summary: name === 'garp_interval' ? 'minimum interval between GARPs' : 'minimum interval between unsolicited NAs',
       handler: (strvec, ctx) => {
@@ -256,6 +263,7 @@ const garpGroupRoot: KeywordDef = {
     })),
     {
       name: 'interface',
+      support: 'supported',
       args: 'IFNAME',
       summary: 'the interface of this group',
       handler: (strvec, ctx) => {
@@ -267,6 +275,7 @@ const garpGroupRoot: KeywordDef = {
     },
     {
       name: 'interfaces',
+      support: 'supported',
       args: '{ IFNAME … }',
       summary: 'the interfaces of this aggregation group',
       handler: (strvec, ctx) => {
@@ -362,6 +371,7 @@ function scriptCountKeyword(name: 'rise' | 'fall', summary: string): KeywordDef 
     name,
     args: 'N',
     default: '1',
+    support: 'supported',
     summary,
     handler: (strvec, ctx) => {
       const s = scriptState(ctx).script;
@@ -375,6 +385,7 @@ function scriptCountKeyword(name: 'rise' | 'fall', summary: string): KeywordDef 
 
 const vrrpScriptRoot: KeywordDef = {
   name: 'vrrp_script',
+  support: 'supported',
   args: 'NAME { script …; interval …; … }',
   summary: 'a tracking script',
   handler: (strvec, ctx) => {
@@ -418,6 +429,7 @@ const vrrpScriptRoot: KeywordDef = {
   sub: [
     {
       name: 'script',
+      support: 'supported',
       args: '"CMD [ARGS]"',
       summary: 'the command; exit 0 means OK',
       handler: (strvec, ctx) => {
@@ -435,6 +447,7 @@ const vrrpScriptRoot: KeywordDef = {
     },
     {
       name: 'interval',
+      support: 'supported',
       args: 'SECONDS',
       default: '1',
       summary: 'how often the script runs',
@@ -450,6 +463,7 @@ const vrrpScriptRoot: KeywordDef = {
     },
     {
       name: 'timeout',
+      support: 'supported',
       args: 'SECONDS',
       default: 'the interval',
       summary: 'the script is killed after this and counts as failed',
@@ -464,6 +478,7 @@ const vrrpScriptRoot: KeywordDef = {
     },
     {
       name: 'weight',
+      support: 'supported',
       args: '<-253..253> [reverse]',
       default: '0',
       summary: 'priority change while OK (>0) or failed (<0); 0 means FAULT on failure',
@@ -488,6 +503,7 @@ const vrrpScriptRoot: KeywordDef = {
     scriptCountKeyword('fall', 'failures needed to become KO'),
     {
       name: 'user',
+      support: 'supported',
       args: 'USER [GROUP]',
       default: 'global script_user',
       summary: 'user (and group) the script runs as',
@@ -507,7 +523,7 @@ const vrrpScriptRoot: KeywordDef = {
         else delete s.group;
       },
     },
-    { name: 'init_fail', summary: 'start in the failed state', handler: (_s, ctx) => void (scriptState(ctx).script.initFail = true) },
+    { name: 'init_fail', support: 'supported', summary: 'start in the failed state', handler: (_s, ctx) => void (scriptState(ctx).script.initFail = true) },
   ],
 };
 
@@ -519,6 +535,7 @@ function processDelay(kind: 'delay' | 'terminate_delay' | 'fork_delay'): Keyword
   return {
     name: kind,
     args: 'SECONDS',
+    support: 'supported',
     summary: kind === 'delay' ? 'sets both terminate_delay and fork_delay' : kind === 'fork_delay' ? 'delay before a new process counts' : 'delay before a terminated process counts',
     handler: (strvec, ctx) => {
       const p = currentProcess(ctx);
@@ -536,6 +553,7 @@ function processDelay(kind: 'delay' | 'terminate_delay' | 'fork_delay'): Keyword
 
 const trackProcessRoot: KeywordDef = {
   name: 'vrrp_track_process',
+  support: 'supported',
   args: 'NAME { process …; … }',
   summary: 'a process watched through the proc connector',
   handler: (strvec, ctx) => {
@@ -562,6 +580,7 @@ const trackProcessRoot: KeywordDef = {
   sub: [
     {
       name: 'process',
+      support: 'supported',
       args: 'NAME [ARGS…]',
       summary: 'process name (comm), or command line when args are given',
       handler: (strvec, ctx) => {
@@ -577,6 +596,7 @@ const trackProcessRoot: KeywordDef = {
     },
     {
       name: 'param_match',
+      support: 'supported',
       args: '[initial|partial]',
       summary: 'how the arguments are matched',
       handler: (strvec, ctx) => {
@@ -589,6 +609,7 @@ const trackProcessRoot: KeywordDef = {
     },
     {
       name: 'weight',
+      support: 'supported',
       args: '<-254..254> [reverse]',
       default: '0',
       summary: 'priority change; 0 means FAULT when the quorum is lost',
@@ -607,6 +628,7 @@ const trackProcessRoot: KeywordDef = {
     },
     {
       name: 'quorum',
+      support: 'supported',
       args: '<1..65535>',
       default: '1',
       summary: 'processes needed to be up',
@@ -621,6 +643,7 @@ const trackProcessRoot: KeywordDef = {
     },
     {
       name: 'quorum_max',
+      support: 'supported',
       args: '<0..65535>',
       summary: 'more processes than this is a failure',
       handler: (strvec, ctx) => {
@@ -637,11 +660,11 @@ const trackProcessRoot: KeywordDef = {
     processDelay('delay'),
     processDelay('terminate_delay'),
     processDelay('fork_delay'),
-    { name: 'full_command', summary: 'match the whole command line', handler: (_s, ctx) => void (currentProcess(ctx).fullCommand = true) },
+    { name: 'full_command', support: 'supported', summary: 'match the whole command line', handler: (_s, ctx) => void (currentProcess(ctx).fullCommand = true) },
   ],
 };
 
-/** Mark every keyword 'parsed' (keepalived-ts does not act on the VRRP config yet). */
+/** Keywords that do not say `support: 'supported'` are 'parsed' (read and checked, not acted on). */
 function parsed(defs: readonly KeywordDef[]): KeywordDef[] {
   return defs.map((d) => ({ support: 'parsed', ...d, ...(d.sub ? { sub: parsed(d.sub) } : {}) }));
 }

@@ -157,7 +157,11 @@ export interface SmtpHost {
 export interface SmtpChecker extends CheckerBase {
   type: 'SMTP_CHECK';
   heloName: string;
-  /** Deprecated `host { }` blocks: each becomes one more checker at run time. */
+  /**
+   * Deprecated `host { }` blocks while the block is read; at its end the first one becomes this
+   * checker's connection (when it has none of its own) and every other one a copy of this checker
+   * (smtp_check_end_handler), so a validated config has none left here.
+   */
   hosts: SmtpHost[];
 }
 
