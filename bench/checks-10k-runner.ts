@@ -6,11 +6,13 @@
  * attempts it finished, the namespace's TCP counters, the start lateness of every attempt, GC time
  * and event-loop utilisation, then prints one JSON line and exits.
  *
- *   node dist/bench/checks-10k-runner.js --servers 10000 --duration 60 --checker native|native-reset|net|none
+ *   node dist/bench/checks-10k-runner.js --servers 10000 --duration 60 --checker native|native-reset|native-epoll|net|none
  *
- * native: TCP_CHECK as the daemon runs it (libc connect, graceful close as keepalived); native-reset:
- * the same with HAProxy's ending (no final ACK, reset); net: the earlier node:net attempt; none:
- * every attempt resolves at once (the cost of the runtime and scheduler alone).
+ * native: TCP_CHECK as the daemon runs it (libc connect, graceful close as keepalived, a connect that
+ * completed inside the call taken at once); native-reset: the same with HAProxy's ending (no final
+ * ACK, reset); native-epoll: native, but every attempt waits for writability through epoll (the path
+ * of real servers farther away than loopback); net: the earlier node:net attempt; none: every
+ * attempt ends at once (the cost of the runtime and scheduler alone).
  */
 import * as fs from 'node:fs';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
@@ -78,10 +80,12 @@ const factory: CheckerFactory =
   checker === 'native'
     ? tcpCheckerFactory
     : checker === 'native-reset'
-      ? createTcpCheckerFactory({ close: 'reset' })
+      ? createTcpCheckerFactory({ close: 'reset', settleAtOnce: true })
+      : checker === 'native-epoll'
+      ? createTcpCheckerFactory({ settleAtOnce: false })
       : checker === 'net'
       ? (ctx) => ({ run: (signal) => netConnectAttempt(ctx.target, signal) })
-      : () => ({ sharesSignal: true, run: () => Promise.resolve(immediate) });
+      : () => ({ sharesSignal: true, start: (_signal, done) => done(immediate), run: () => Promise.resolve(immediate) });
 
 let recording = false;
 // room for every attempt of a window of up to `--duration` seconds

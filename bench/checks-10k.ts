@@ -9,9 +9,10 @@
  *                                 [--checkers native,native-reset,haproxy] [--json FILE]
  *
  * `--checkers` picks the phases and their order: native (keepalived-ts as the daemon runs it: libc
- * connect, graceful close as keepalived), native-reset (the same, ending as HAProxy does: no final
- * ACK, reset), net (the earlier node:net attempt), none (attempts that resolve at once: the
- * runtime alone), haproxy.
+ * connect, graceful close as keepalived, a connect that completed inside the call taken at once),
+ * native-reset (the same, ending as HAProxy does: no final ACK, reset), native-epoll (native, every
+ * attempt waiting for writability through epoll, as for real servers farther than loopback), net
+ * (the earlier node:net attempt), none (attempts that end at once: the runtime alone), haproxy.
  *
  * Everything runs in a throw-away network namespace (root needed): the listeners are one process
  * (checks-10k-listener.ts) with `ports` wildcard listening sockets that accept every connection and

@@ -1,15 +1,15 @@
 /**
  * The checker driver: real time and real attempts around the pure CheckScheduler. One timer is
- * armed for the earliest due checker (the scheduler keeps all due times in one heap), every due
- * attempt starts at once and runs concurrently with the others, and each result goes back into
- * the scheduler. Liveness and weight changes are handed to `onAction`; the scheduler's log lines
+ * armed for the earliest due checker (the scheduler keeps all due times in one heap), due attempts
+ * start in slices (one per loop turn, results taken in between) and run concurrently with the
+ * others, and each result goes back into the scheduler. Liveness and weight changes are handed to `onAction`; the scheduler's log lines
  * go to the injected logger in keepalived's words.
  *
  * Attempts come from the factory registered for the checker's type (checker-registry.ts); this
  * file loads the TCP_CHECK and MISC_CHECK ones; the other kinds register themselves when their
  * modules are imported.
  */
-import type { CheckerType, VirtualServer } from '../config/model/lvs.js';
+import type { CheckerType, SslConfig, VirtualServer } from '../config/model/lvs.js';
 import { silentLog, type LogFn } from '../platform/linux/driver-log.js';
 import { realTimers, type Timers } from '../platform/linux/timers.js';
 import { CheckScheduler, type CheckAction, type CheckerView, type RealServerView } from './check-scheduler.js';
@@ -36,6 +36,8 @@ export interface CheckRuntimeOptions {
   readonly timers?: Timers;
   /** ha_suspend virtual servers (ids) whose address is not local at start. */
   readonly suspended?: ReadonlySet<string>;
+  /** The config's SSL { } block, for SSL_GET. */
+  readonly ssl?: SslConfig;
   /** FILE_CHECK: the values of the track_files as read at start (missing: 0). */
   readonly trackFileValues?: ReadonlyMap<string, number>;
   /** Told how late (µs after its due time) every attempt starts: for benchmarks wanting every sample, not the recent ones. */
@@ -54,6 +56,15 @@ export interface CheckRuntimeStats {
 }
 
 const LATENESS_SAMPLES = 8192;
+
+/**
+ * Attempts started per turn of the event loop. Starting every due attempt in one go let a backlog
+ * start hundreds of connects back to back (up to 0.4 s measured at 10,000 checks a second) while
+ * their results waited behind them; all then finished at the same instant and so fell due again
+ * together, one delay_loop later: the bunches grew until most attempts started late (bench/RESULTS.md,
+ * "10,000 TCP checks"). In slices, results are taken in between and keep their own times.
+ */
+const ATTEMPTS_PER_TURN = 64;
 
 export function monotonicMicros(): number {
   return Number(process.hrtime.bigint() / 1000n);
@@ -74,8 +85,13 @@ export class CheckRuntime {
   private attempts = new Map<string, CheckAttempt | undefined>();
   private readonly running = new Map<string, Running>();
   private timer: unknown;
+  /** The next slice of due attempts when more were due than one turn starts (real timers only). */
+  private immediate: ReturnType<typeof setImmediate> | undefined;
   private armedAt: number | undefined;
+  /** dispatch() nesting: an attempt that ends inside its start() dispatches its result at once. */
+  private dispatching = 0;
   private stopped = false;
+  private ssl: SslConfig | undefined;
   private started = false;
   private readonly missingReported = new Set<string>();
   private readonly lateness = new Float64Array(LATENESS_SAMPLES);
@@ -90,6 +106,7 @@ export class CheckRuntime {
     this.clock = options.clock ?? monotonicMicros;
     this.timers = options.timers ?? realTimers;
     this.factory = options.factory ?? checkerFactory;
+    this.ssl = options.ssl;
     this.scheduler = new CheckScheduler(options.virtualServers, {
       random: options.random ?? Math.random,
       ...(options.logAllFailures !== undefined ? { logAllFailures: options.logAllFailures } : {}),
@@ -106,8 +123,9 @@ export class CheckRuntime {
   }
 
   /** A new configuration: running attempts are abandoned, state carried over as keepalived's reload. */
-  reload(virtualServers: readonly VirtualServer[]): void {
+  reload(virtualServers: readonly VirtualServer[], ssl?: SslConfig): void {
     if (this.stopped) return;
+    this.ssl = ssl;
     this.dispatch(this.scheduler.reload(virtualServers, this.clock()));
     this.prepareAttempts();
   }
@@ -182,7 +200,7 @@ export class CheckRuntime {
           this.log('warning', `TCP_CHECK for ${c.realServerId}: ${unsupported.join(', ')} not supported by this checker - ignored`);
       }
       try {
-        next.set(c.id, factory({ checker: c.checker, realServer: c.realServer, virtualServer: c.virtualServer, target: c.target }));
+        next.set(c.id, factory({ checker: c.checker, realServer: c.realServer, virtualServer: c.virtualServer, target: c.target, ...(this.ssl ? { ssl: this.ssl } : {}) }));
       } catch (e) {
         this.log('error', `Cannot set up ${c.checker.type} for ${c.realServerId}: ${(e as Error).message}`);
         next.set(c.id, undefined);
@@ -192,6 +210,18 @@ export class CheckRuntime {
   }
 
   private dispatch(actions: readonly CheckAction[]): void {
+    this.dispatching++;
+    try {
+      this.dispatchEach(actions);
+    } finally {
+      this.dispatching--;
+    }
+    if (this.dispatching > 0) return;
+    if (this.sharedAbortPending) this.abortSharedWhenUnused();
+    this.arm();
+  }
+
+  private dispatchEach(actions: readonly CheckAction[]): void {
     for (const a of actions) {
       switch (a.type) {
         case 'log':
@@ -220,8 +250,6 @@ export class CheckRuntime {
           }
       }
     }
-    if (this.sharedAbortPending) this.abortSharedWhenUnused();
-    this.arm();
   }
 
   /** Abort the shared signal once no running attempt holds it any more (reload, stop); new attempts get a fresh one. */
@@ -245,6 +273,7 @@ export class CheckRuntime {
     const controller = impl?.sharesSignal === true ? this.shared : new AbortController();
     this.running.set(id, { attempt, controller });
     this.stats.running = this.running.size;
+    if (impl?.start !== undefined) return this.startAttempt(impl, controller.signal, id, attempt);
     let promise: Promise<CheckOutcome>;
     if (impl === undefined) {
       promise = Promise.resolve({ ok: false, inconclusive: true, reason: '' });
@@ -257,12 +286,30 @@ export class CheckRuntime {
     }
     promise.then(
       (outcome) => this.finished(id, attempt, outcome),
-      (e: unknown) => {
-        this.stats.attemptErrors++;
-        this.log('error', `Checker ${id} attempt failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
-        this.finished(id, attempt, { ok: false, reason: 'internal error' });
-      },
+      (e: unknown) => this.failedUnexpectedly(id, attempt, e),
     );
+  }
+
+  /** CheckAttempt.start: no Promise; the result may come before start() returns. */
+  private startAttempt(impl: CheckAttempt, signal: AbortSignal, id: string, attempt: number): void {
+    let told = false;
+    try {
+      impl.start!(signal, (outcome) => {
+        if (told) return;
+        told = true;
+        this.finished(id, attempt, outcome);
+      });
+    } catch (e) {
+      if (told) return;
+      told = true;
+      this.failedUnexpectedly(id, attempt, e);
+    }
+  }
+
+  private failedUnexpectedly(id: string, attempt: number, e: unknown): void {
+    this.stats.attemptErrors++;
+    this.log('error', `Checker ${id} attempt failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
+    this.finished(id, attempt, { ok: false, reason: 'internal error' });
   }
 
   private finished(id: string, attempt: number, outcome: CheckOutcome): void {
@@ -287,20 +334,28 @@ export class CheckRuntime {
     if (this.armedAt !== undefined && this.armedAt <= next) return;
     this.disarm();
     this.armedAt = next;
-    const ms = Math.max(0, Math.ceil((next - this.clock()) / 1000));
-    this.timer = this.timers.setTimeout(() => this.fire(), ms);
+    const wait = next - this.clock();
+    if (wait <= 0 && this.timers === realTimers) {
+      // more is due than the last turn started: go on right after the loop has taken in results (I/O phase)
+      this.immediate = setImmediate(() => this.fire());
+      return;
+    }
+    this.timer = this.timers.setTimeout(() => this.fire(), Math.max(0, Math.ceil(wait / 1000)));
   }
 
   private disarm(): void {
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
     this.armedAt = undefined;
   }
 
   private fire(): void {
     this.timer = undefined;
+    this.immediate = undefined;
     this.armedAt = undefined;
     if (this.stopped) return;
-    this.dispatch(this.scheduler.due(this.clock()));
+    this.dispatch(this.scheduler.due(this.clock(), ATTEMPTS_PER_TURN));
   }
 }

@@ -177,12 +177,16 @@ export class CheckScheduler {
     }
   }
 
-  /** Start every attempt due at `now`; suspended checkers just wait another delay_loop. */
-  due(now: number): CheckAction[] {
+  /**
+   * Start every attempt due at `now`, at most `limit` of them (earliest first; the rest stay due and
+   * nextDue() says so); suspended checkers just wait another delay_loop.
+   */
+  due(now: number, limit = Infinity): CheckAction[] {
     const out: CheckAction[] = [];
+    let started = 0;
     for (;;) {
       const top = this.heap.peek();
-      if (top === undefined || top.at > now) break;
+      if (top === undefined || top.at > now || started >= limit) break;
       this.heap.pop();
       const c = top.item;
       if (!this.isLive(c, top.generation)) continue;
@@ -195,6 +199,7 @@ export class CheckScheduler {
       c.attempt++;
       c.running = true;
       c.startedAt = now;
+      started++;
       out.push({ type: 'run-attempt', checkerId: c.id, attempt: c.attempt, dueAt: top.at });
     }
     return out;

@@ -211,10 +211,14 @@ function readOptional(file: string | undefined): Buffer | undefined {
 export function httpCheckerFactory(options: HttpCheckOptions = {}): CheckerFactory {
   const limits: HttpResponseLimits = { ...DEFAULT_HTTP_RESPONSE_LIMITS, ...options.limits };
   const deadlineFactor = options.deadlineFactor ?? 2;
-  let clientCert: { cert?: Buffer; key?: Buffer; passphrase?: string } | string | undefined;
-  const loadClientCert = (): { cert?: Buffer; key?: Buffer; passphrase?: string } | string => {
-    if (clientCert !== undefined) return clientCert;
-    const ssl = options.ssl;
+  type ClientCert = { cert?: Buffer; key?: Buffer; passphrase?: string } | string;
+  // read once per SSL { } block (a reload brings a new one); NO_SSL stands for "no block"
+  const NO_SSL = {} as SslConfig;
+  const loaded = new WeakMap<SslConfig, ClientCert>();
+  const loadClientCert = (ssl: SslConfig | undefined): ClientCert => {
+    const known = loaded.get(ssl ?? NO_SSL);
+    if (known !== undefined) return known;
+    let clientCert: ClientCert;
     try {
       const cert = readOptional(ssl?.certificate);
       const key = readOptional(ssl?.key);
@@ -223,6 +227,7 @@ export function httpCheckerFactory(options: HttpCheckOptions = {}): CheckerFacto
       // the message names the file, never the password
       clientCert = `SSL error : Cant load certificate or key file (${(e as Error).message})`;
     }
+    loaded.set(ssl ?? NO_SSL, clientCert);
     return clientCert;
   };
 
@@ -240,9 +245,9 @@ export function httpCheckerFactory(options: HttpCheckOptions = {}): CheckerFacto
         const server = fmtServer(target);
         let tlsBase: { cert?: Buffer; key?: Buffer; passphrase?: string } | undefined;
         if (secure) {
-          const loaded = loadClientCert();
-          if (typeof loaded === 'string') return { ok: false, reason: `${loaded} for server ${server}`, urls: results };
-          tlsBase = loaded;
+          const cert = loadClientCert(ctx.ssl ?? options.ssl);
+          if (typeof cert === 'string') return { ok: false, reason: `${cert} for server ${server}`, urls: results };
+          tlsBase = cert;
         }
         for (const { url, regex } of urls) {
           if (signal.aborted) return { ok: false, reason: 'check aborted', urls: results };

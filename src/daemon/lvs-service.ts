@@ -118,6 +118,7 @@ export class LvsService {
       onAction: (a) => this.checkerAction(a),
       logAllFailures: this.config.global.checkerLogAllFailures,
       trackFileValues: this.trackFiles.values(),
+      ...(this.config.lvs.ssl ? { ssl: this.config.lvs.ssl } : {}),
       ...(this.options.random ? { random: this.options.random } : {}),
     });
     this.runtime = runtime;
@@ -139,7 +140,7 @@ export class LvsService {
       // track_files FILE_CHECKs newly follow are read now, so the reloaded checkers start from their values
       this.trackFiles?.apply(next.global.trackFiles, fileCheckFiles(next), true);
       for (const [name, value] of this.trackFiles?.values() ?? []) runtime.setTrackFile(name, value);
-      runtime.reload(next.lvs.virtualServers);
+      runtime.reload(next.lvs.virtualServers, next.lvs.ssl);
     } finally {
       this.reloading = false;
     }

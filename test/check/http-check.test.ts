@@ -243,3 +243,49 @@ test('regex translation keeps PCRE2 meaning or refuses the pattern', () => {
   }
   assert.equal(typeof compileHttpRegex('a', ['ungreedy']), 'string');
 });
+
+test("SSL_GET presents the config's SSL { } client certificate through the daemon's path (runtime → registry); an unreadable key fails the check", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kats-client-cert-'));
+  const serverCert = selfSignedCert(path.join(dir), 'server.test');
+  const clientDir = path.join(dir, 'client');
+  fs.mkdirSync(clientDir);
+  const clientCert = selfSignedCert(clientDir, 'director.test');
+  const peers: string[] = [];
+  const server = tls.createServer({ cert: fs.readFileSync(serverCert.cert), key: fs.readFileSync(serverCert.key), requestCert: true, rejectUnauthorized: false }, (s) => {
+    peers.push(String(s.getPeerCertificate().subject?.CN ?? 'none'));
+    s.on('error', () => {});
+    s.on('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const conf = (key: string) =>
+    `SSL {\n  certificate ${clientCert.cert}\n  key ${key}\n}\nvirtual_server 10.9.9.1 443 {\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n` +
+    `  real_server 127.0.0.1 ${port} {\n    SSL_GET {\n      connect_timeout 2\n      retry 0\n      log_all_failures\n      url {\n        path /\n      }\n    }\n  }\n}\n`;
+  const { CheckRuntime } = await import('../../src/check/check-runtime.js');
+  const { loadConfigText } = await import('../../src/config/load.js');
+  const { staticHostFacts, ethernetInterface } = await import('../../src/config/host-facts.js');
+  const host = staticHostFacts({ hostname: 'host', interfaces: [ethernetInterface('eth0', 2)] });
+  const run = async (key: string): Promise<string[]> => {
+    const { config } = loadConfigText(conf(key), { host });
+    const logs: string[] = [];
+    const rt = new CheckRuntime({ virtualServers: config.lvs.virtualServers, ...(config.lvs.ssl ? { ssl: config.lvs.ssl } : {}), log: (_l, m) => logs.push(m), random: () => 0 });
+    rt.start();
+    try {
+      const end = Date.now() + 15_000;
+      while (rt.stats.attemptsFinished === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      return logs;
+    } finally {
+      await rt.stop();
+    }
+  };
+  try {
+    await run(clientCert.key);
+    assert.deepEqual(peers, ['director.test'], 'the server saw the configured client certificate');
+    const logs = await run(path.join(dir, 'missing.key'));
+    assert.ok(logs.some((l) => l.startsWith('SSL error : Cant load certificate or key file (')), logs.join('\n'));
+    assert.deepEqual(peers, ['director.test'], 'without its key no TLS connection is made');
+  } finally {
+    await new Promise((r) => server.close(r));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

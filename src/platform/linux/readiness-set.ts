@@ -3,7 +3,8 @@
  * instance, which libuv watches as a single readable fd. A libuv poll handle per socket costs
  * five or six system calls (the fd check and non-blocking ioctl of uv_poll_init, the add, the
  * delete when closing) plus a native object; here an fd costs one epoll_ctl, and closing it
- * removes it from the set. Ready fds are collected in batches, one JS call per batch.
+ * removes it from the set. Ready fds are collected in batches, one JS call per batch, a bounded
+ * number of batches per wakeup.
  *
  * Each registration carries a sequence number beside the fd in the event's data, so that an event
  * for an fd that was closed and reused in the meantime never reaches the new owner.
@@ -12,6 +13,12 @@ import { watchReadable, type FdWatch } from './fd-poller.js';
 import { EPOLLONESHOT, EPOLL_CTL_ADD, EPOLL_EVENT_SIZE, epollControl, epollCreate, epollEventAt, epollWaitNow } from './libc.js';
 
 const BATCH = 256;
+/**
+ * Events taken per wakeup at most. The set stays readable while events are left, so libuv calls
+ * again on its next turn; in between, timers run (a flood of completions must not hold back the
+ * checks that are due).
+ */
+const BATCHES_PER_WAKEUP = 4;
 
 interface Waiter {
   readonly sequence: number;
@@ -53,7 +60,7 @@ export class ReadinessSet {
   }
 
   private drain(): void {
-    for (;;) {
+    for (let batch = 0; batch < BATCHES_PER_WAKEUP; batch++) {
       const n = epollWaitNow(this.epfd, this.events);
       for (let i = 0; i < n; i++) {
         const e = epollEventAt(this.events, i);
