@@ -697,3 +697,15 @@ export function epollEventAt(events: Buffer, i: number): { events: number; dataL
 
 export const SO_LINGER = 13;
 export const TCP_QUICKACK = 12;
+
+/* adjtimex(2), read-only (modes 0), for the clock check of `doctor`. */
+const TIMEX_SIZE = 208; // struct timex on LP64 (its trailing padding included)
+const TIME_ERROR = 5;
+let adjtimexFn: NativeFn | undefined;
+
+/** Whether the kernel considers its clock synchronised (adjtimex returns TIME_ERROR when not). Throws SyscallError. */
+export function kernelClockSynchronized(): boolean {
+  adjtimexFn ??= lib().koffi.load('libc.so.6').func('int adjtimex(void *buf)') as NativeFn;
+  const state = check('adjtimex', adjtimexFn(Buffer.alloc(TIMEX_SIZE)));
+  return state !== TIME_ERROR;
+}
