@@ -1,5 +1,6 @@
 /** The VrrpPlatform of a real Linux host: raw VRRP sockets, GARP/NA, rtnetlink and its link watch. */
 import { GratuitousAnnouncer } from '../platform/linux/neighbour-announce.js';
+import { NeighbourWatch } from '../platform/linux/neighbour-watch.js';
 import { LinkWatcher } from '../platform/linux/link-watch.js';
 import { RtNetlink } from '../platform/linux/rtnetlink.js';
 import { VrrpSocket } from '../platform/linux/vrrp-socket.js';
@@ -13,6 +14,7 @@ export function openLinuxVrrpPlatform(log: Logger, global: GlobalConfig): VrrpPl
   const rt = new RtNetlink();
   const watcher = new LinkWatcher({ report: (m) => log.warn(m) });
   const announcer = new GratuitousAnnouncer();
+  const neighbours = new NeighbourWatch({ report: (m) => log.warn(m) });
   const listeners: ((e: LinkEvent) => void)[] = [];
   watcher.onEvent((e) => {
     const ev: LinkEvent | undefined =
@@ -64,6 +66,7 @@ export function openLinuxVrrpPlatform(log: Logger, global: GlobalConfig): VrrpPl
       };
     },
     announce: (ifname, address) => announcer.announce(ifname, address),
+    neighbours,
     firewall: { dropTraffic: (addresses, add) => firewallFor().set(addresses, add) },
     addresses,
     links,
@@ -74,6 +77,7 @@ export function openLinuxVrrpPlatform(log: Logger, global: GlobalConfig): VrrpPl
         firewall.nft.close();
       }
       announcer.close();
+      neighbours.close();
       watcher.close();
       rt.close();
     },

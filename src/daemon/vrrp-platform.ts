@@ -52,10 +52,31 @@ export interface FirewallPort {
   dropTraffic(addresses: readonly string[], add: boolean): void;
 }
 
+/** A packet on a link that claims an address for a MAC (ARP, neighbour discovery): VIP conflict detection. */
+export interface NeighbourClaimSeen {
+  readonly ifname: string;
+  readonly address: string;
+  readonly mac: string;
+  readonly how: import('../vrrp/vip-conflict.js').SightingKind;
+}
+
+/** VIP conflict detection: ARP probes / DAD NSs out, other hosts' address claims in. */
+export interface NeighbourPort {
+  /** Receive ARP (inet) or neighbour discovery (inet6) on the interface. Idempotent; throws when it cannot. */
+  watch(ifname: string, family: 'inet' | 'inet6'): void;
+  /** One probe for `address` on `ifname`; false when nothing was sent (lastError says why). */
+  probe(ifname: string, address: string): boolean;
+  onClaim(cb: (c: NeighbourClaimSeen) => void): void;
+  readonly lastError: string | undefined;
+  close(): void;
+}
+
 export interface VrrpPlatform {
   packets(family: 'inet' | 'inet6', ifname: string, protocol: 112 | 51): PacketPort;
   readonly firewall: FirewallPort;
   announce(ifname: string, address: string): boolean;
+  /** VIP conflict detection (absent: not available, the driver does none). */
+  readonly neighbours?: NeighbourPort;
   readonly addresses: AddressPort;
   readonly links: LinkView;
   close(): void;

@@ -698,6 +698,48 @@ export function epollEventAt(events: Buffer, i: number): { events: number; dataL
 export const SO_LINGER = 13;
 export const TCP_QUICKACK = 12;
 
+/* ---------------------------------------------------------------- packet sockets: filters, packet types */
+
+/** sockaddr_ll.sll_pkttype of a frame this host sent (a packet socket sees those too). */
+export const PACKET_OUTGOING = 4;
+/** Offset of sll_pkttype in a struct sockaddr_ll. */
+export const SOCKADDR_LL_PKTTYPE = 10;
+
+/** One classic BPF instruction (struct sock_filter). */
+export interface BpfInstruction {
+  readonly code: number;
+  readonly jt: number;
+  readonly jf: number;
+  readonly k: number;
+}
+
+/**
+ * Attach a classic BPF program (SO_ATTACH_FILTER), so the kernel queues only what it accepts:
+ * a packet socket on a busy interface then never copies the traffic nobody reads.
+ */
+export function attachFilter(fd: number, program: readonly BpfInstruction[]): void {
+  const k = lib().koffi;
+  // struct sock_fprog { u16 len; struct sock_filter *filter } at 0, the instructions from 16 (8 bytes each)
+  const size = 16 + 8 * program.length;
+  const arena = k.alloc('uint8_t', size);
+  try {
+    const v = Buffer.from(k.view(arena, size));
+    v.fill(0);
+    v.writeUInt16LE(program.length, 0);
+    v.writeBigUInt64LE(k.address(arena) + 16n, 8);
+    program.forEach((ins, i) => {
+      const at = 16 + 8 * i;
+      v.writeUInt16LE(ins.code, at);
+      v.writeUInt8(ins.jt, at + 2);
+      v.writeUInt8(ins.jf, at + 3);
+      v.writeUInt32LE(ins.k >>> 0, at + 4);
+    });
+    check('setsockopt(SO_ATTACH_FILTER)', lib().setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, arena, 16));
+  } finally {
+    k.free(arena);
+  }
+}
+
 /* adjtimex(2), read-only (modes 0), for the clock check of `doctor`. */
 const TIMEX_SIZE = 208; // struct timex on LP64 (its trailing padding included)
 const TIME_ERROR = 5;
