@@ -41,6 +41,7 @@ export async function main(argv: readonly string[], output: Output = processOutp
   if (argv[0] === 'dump') return (await import('./dump.js')).runDump(argv.slice(1), output);
   if (argv[0] === 'simulate') return (await import('./simulate.js')).runSimulate(argv.slice(1), output);
   if (argv[0] === 'status') return (await import('./status.js')).runStatus(argv.slice(1), output);
+  if (argv[0] === 'witness') return (await import('./witness.js')).runWitness(argv.slice(1), output);
   if (argv[0] === 'doctor') return (await import('./doctor.js')).runDoctor(argv.slice(1), output);
   if (argv[0] === 'realserver') return (await import('./realserver.js')).runRealServer(argv.slice(1), output);
   if (argv[0] === 'lint') return (await import('./lint.js')).runLint(argv.slice(1), output);
