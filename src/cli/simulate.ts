@@ -29,8 +29,10 @@ export const SIMULATE_USAGE = `Usage: keepalived-ts simulate -f NODE.conf -f NOD
       crash-master    at t = 10 s the node that is MASTER of the first instance crashes (no
                       priority-0 advert), at t = 20 s it is restarted
       stop-master     as crash-master, but a clean stop (SIGTERM: priority-0 advert) at 10 s
-      partition       at t = 10 s the nodes are split into two halves that cannot hear each
-                      other, at t = 20 s the network heals
+      partition       at t = 10 s VRRP between two halves of the nodes is cut (a firewall
+                      dropping it, a dead heartbeat path: the hosts and their clients still
+                      reach each other, so VIP conflict detection sees the second holder), at
+                      t = 20 s the network heals
       flap            the first instance's MASTER loses its interface at t = 10 s, gets it back at
                       12 s, loses it at 14 s and gets it back at 16 s
       reload          at t = 10 s every node reloads its own, unchanged config (SIGHUP): keepalived
@@ -38,11 +40,16 @@ export const SIMULATE_USAGE = `Usage: keepalived-ts simulate -f NODE.conf -f NOD
                       that does breaks the reload-flap invariant)
       random          a random schedule of crashes, restarts, partitions, loss and interface
                       flaps from the seed, between 5 s and two thirds of the duration
-  --json                print { "events": [...], "violations": [...], "final": {...} }
+  --json                print { "events": [...], "conflicts": [...], "violations": [...], "final": {...} }
   -h, --help            this text
 
+  VIP conflict detection runs as configured (vip_conflict_probe_interval, default 2 s): a
+  MASTER's probes are answered by any other node holding the VIP, and the timeline shows when a
+  VIP is also held elsewhere and when that is over.
+
   Limits: include files are not followed (each file is read alone); scripts never run, they
-  are shown; addresses the configs do not give are invented (192.0.2.N, fe80::N).
+  are shown; addresses the configs do not give are invented (192.0.2.N, fe80::N), and so are
+  MACs (02:73:69:6d:NODE:IF, NODE counting from 01 in -f order).
 `;
 
 const SCENARIOS = ['none', 'crash-master', 'stop-master', 'partition', 'flap', 'reload', 'random'] as const;
@@ -197,6 +204,22 @@ function jsonEvents(cluster: SimCluster, timeline: readonly TimelineEntry[]): Js
   return events;
 }
 
+interface JsonConflict {
+  t: number;
+  node: string;
+  instance: string;
+  event: 'started' | 'cleared';
+  vip: string;
+  mac: string;
+}
+
+/** Timeline entries of VIP conflict detection, as the --json conflicts. */
+function jsonConflicts(timeline: readonly TimelineEntry[]): JsonConflict[] {
+  return timeline
+    .filter((e) => e.kind === 'conflict')
+    .map((e) => ({ t: seconds(e.t), node: e.node, instance: e.instance ?? '', event: e.reason === 'started' ? ('started' as const) : ('cleared' as const), vip: e.vip ?? '', mac: e.mac ?? '' }));
+}
+
 function describe(e: TimelineEntry): string | undefined {
   const t = `${(e.t / 1e6).toFixed(6).padStart(12)}s`;
   switch (e.kind) {
@@ -210,6 +233,9 @@ function describe(e: TimelineEntry): string | undefined {
       return `${t}  ${e.node}  ${e.instance ?? ''}: would run ${JSON.stringify(e.argv ?? [])}`;
     case 'fault':
       return `${t}  ${e.node}  ** ${e.detail}`;
+    case 'conflict':
+      // the daemon's log line, with the instance where the other lines have it
+      return `${t}  ${e.node}  ${e.instance ?? ''}: ${(e.detail ?? '').replace(/^\([^)]*\) /, '')}`;
     default:
       return undefined;
   }
@@ -236,7 +262,7 @@ function schedule(cluster: SimCluster, plans: readonly NodePlan[], args: Simulat
     }
     case 'partition': {
       const half = Math.ceil(names.length / 2);
-      cluster.at(10 * s, () => cluster.partition(names.slice(0, half), names.slice(half)));
+      cluster.at(10 * s, () => cluster.partition(names.slice(0, half), names.slice(half), 'vrrp'));
       cluster.at(20 * s, () => cluster.heal());
       return;
     }
@@ -318,7 +344,7 @@ export function runSimulate(argv: readonly string[], io: Output): number {
     plans.push(plan);
   }
 
-  const cluster = new SimCluster({ seed: args.seed });
+  const cluster = new SimCluster({ seed: args.seed, vipConflicts: true });
   try {
     for (const p of plans) {
       const node = cluster.addNode({ name: p.name, config: p.text, interfaces: p.interfaces, fileName: p.file, runLikeKeepalived: true });
@@ -351,6 +377,7 @@ export function runSimulate(argv: readonly string[], io: Output): number {
       JSON.stringify(
         {
           events: jsonEvents(cluster, cluster.timeline),
+          conflicts: jsonConflicts(cluster.timeline),
           violations: violations.map((v) => ({ t: seconds(v.t), invariant: v.invariant, message: v.message })),
           final,
         },

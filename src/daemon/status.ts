@@ -4,7 +4,10 @@
  * meaning; new fields may be added. No secret (auth_pass) appears in it.
  *
  *   { "instances": [ { "name", "vrid", "interface", "state", "priority", "effectivePriority",
- *     "masterAddress", "vips", "stats": {…}, "lastTransition": { "at", "from", "to", "reason" } } ],
+ *     "masterAddress", "vips", "stats": {…}, "lastTransition": { "at", "from", "to", "reason" },
+ *     "conflicts": { "count", "active": [ { "address", "mac", "since" } ] },
+ *     "majority": { "group", "required", "held", "voters", "needed", "votingFor", "votes": [ { "node",
+ *       "for", "countsMs" } ], "witness": { "lease", "holder" } } } ],   (majority: only with a witness)
  *   "virtualServers": [ { "id", "services", "quorum", "sorryServer", "realServers": [ { "address",
  *     "port", "alive", "weight" } ] } ] }          (virtualServers: only when the checker process runs)
  */
@@ -12,6 +15,8 @@ import type { VrrpStateName } from '../vrrp/instance-types.js';
 import { addressWithPrefix } from './ip-entry-format.js';
 import type { VrrpInstanceSnapshot } from './vrrp-snapshot.js';
 import type { VrrpInstanceStats } from './vrrp-stats.js';
+import type { ConflictStatus } from './vip-conflict-monitor.js';
+import type { MajoritySnapshot } from '../split-brain/majority.js';
 
 /** keepalived's per-instance counters under descriptive names (the stats file's wording). */
 export interface InstanceStatusStats {
@@ -50,6 +55,14 @@ export interface InstanceStatus {
   readonly stats: InstanceStatusStats;
   /** The last state change (null: none since the daemon started). `at` is an ISO 8601 UTC time. */
   readonly lastTransition: { readonly at: string; readonly from: VrrpStateName; readonly to: VrrpStateName; readonly reason: string } | null;
+  /** VIP conflict detection: conflicts seen since start, and another host holding one of its VIPs now (the daemon adds it). */
+  readonly conflicts?: ConflictStatus;
+  /**
+   * With a witness configured (keepalived-ts extension): the group's majority bookkeeping —
+   * { group, required, held, voters, needed, votingFor, votes: [ { node, for, countsMs } ],
+   * witness: { lease (ms left, or null), holder } }. Absent without a witness.
+   */
+  readonly majority?: MajoritySnapshot & { readonly group: string };
 }
 
 export interface RealServerStatus {
@@ -130,7 +143,15 @@ const COLUMNS = ['NAME', 'VRID', 'INTERFACE', 'STATE', 'PRIO', 'EFF', 'MASTER', 
 
 /** `status`: one line per instance under a header, columns padded to their widest cell; then the virtual servers. */
 export function renderStatusText(report: DaemonStatus): string {
-  return renderInstancesText(report) + renderVirtualServersText(report.virtualServers ?? []);
+  return renderInstancesText(report) + renderConflictsText(report.instances) + renderVirtualServersText(report.virtualServers ?? []);
+}
+
+/** One line per VIP another host holds too (nothing when there is none). */
+function renderConflictsText(instances: readonly InstanceStatus[]): string {
+  let out = '';
+  for (const i of instances)
+    for (const c of i.conflicts?.active ?? []) out += `CONFLICT ${i.name}: VIP ${c.address} also held by ${c.mac} since ${c.since}\n`;
+  return out;
 }
 
 /** One line per virtual server, one indented line per real server. */

@@ -11,8 +11,11 @@ import type { VrrpEngine } from '../vrrp/engine.js';
 import type { VrrpInstanceCore } from '../vrrp/instance.js';
 import type { Action, InstanceEvent, StatCounter, TrackerInit, VrrpStateName } from '../vrrp/instance-types.js';
 import type { ReceiveCheck } from '../vrrp/receive-checks.js';
+import { vrrpVirtualMac } from '../vrrp/vip-conflict.js';
 import { encodeAdvert, peekVrid, receiveAdvert, WireState, wireConfig, type WireConfig } from '../vrrp/wire.js';
 import type { Logger } from './logger.js';
+import { VipConflictMonitor, type ConflictStatus } from './vip-conflict-monitor.js';
+import { DaemonSplitBrain, type MajorityStatus } from './split-brain-port.js';
 import type { LinkEvent, NotifyPort, PacketPort, TrackerHub, VrrpPacket, VrrpPlatform } from './vrrp-platform.js';
 
 export interface Transition {
@@ -82,6 +85,10 @@ export class VrrpDriver {
   private readonly garpTimers = new Set<NodeJS.Timeout>();
   private running = false;
   private stopped = false;
+  /** VIP conflict detection (keepalived-ts's vip_conflict_probe_interval), when the platform can. */
+  private readonly conflicts: VipConflictMonitor | undefined;
+  /** keepalived-ts's witness: MASTER only with a majority of votes (global_defs `witness`). */
+  private splitBrain: DaemonSplitBrain | undefined;
 
   constructor(
     config: KeepalivedConfig,
@@ -89,6 +96,21 @@ export class VrrpDriver {
   ) {
     this.config = config;
     this.engine = engineFromConfig(config, { logDetail: o.log.detailed });
+    const port = o.platform.neighbours;
+    this.conflicts = port && new VipConflictMonitor({
+      port,
+      log: o.log,
+      now: o.now,
+      ...(o.wallClock ? { wallClock: o.wallClock } : {}),
+      probeIntervalUs: config.global.vipConflictProbeInterval,
+      instance: (owner) => {
+        const core = this.engine.instances.find((i) => i.name === owner);
+        if (!core) return undefined;
+        const s = core.settings;
+        return { notify: s.notify, priority: core.effectivePriority, ignoredMacs: s.useVmac ? [vrrpVirtualMac(s.family, s.vrid)] : [] };
+      },
+      emit: (actions) => this.execute(actions, this.lookup(this.engine)),
+    });
   }
 
   private readonly isHeld = (address: string): boolean => this.held.has(address);
@@ -114,6 +136,16 @@ export class VrrpDriver {
     return [...this.held].filter(([, h]) => h.owner === owner).map(([a]) => a);
   }
 
+  /** The instance's majority bookkeeping for status (undefined: no witness configured). */
+  majorityOf(name: string): MajorityStatus | undefined {
+    return this.splitBrain?.snapshot(this.o.now())[name];
+  }
+
+  /** VIP conflicts of an instance (count and the active ones) for status. */
+  conflictsOf(name: string): ConflictStatus {
+    return this.conflicts?.status(name) ?? { count: 0, active: [] };
+  }
+
   wireOf(name: string): WireConfig | undefined {
     return this.wire.get(name)?.cfg;
   }
@@ -126,7 +158,20 @@ export class VrrpDriver {
     );
     this.releaseLeftovers();
     const { primaryAddress, trackers } = this.wireUp(this.engine);
+    this.splitBrain = this.openSplitBrain(this.config);
     this.deliver(() => this.engine.start(this.o.now(), { primaryAddress, trackers }));
+  }
+
+  private openSplitBrain(config: KeepalivedConfig): DaemonSplitBrain | undefined {
+    return DaemonSplitBrain.create(config, this.engine, {
+      log: this.o.log,
+      now: this.o.now,
+      deliver: (actions) => {
+        if (!this.running) return;
+        this.execute(actions, this.lookup(this.engine));
+        this.reschedule();
+      },
+    });
   }
 
   /** SIGTERM: priority-0 adverts from every MASTER, addresses released (unless -V), STOP notifies. */
@@ -137,11 +182,15 @@ export class VrrpDriver {
     for (const t of this.garpTimers) clearTimeout(t);
     this.garpTimers.clear();
     this.execute(this.engine.stop(this.o.now()), this.lookup(this.engine));
+    // the guard sees the MASTERs gone and frees their witness leases at once
+    this.splitBrain?.sync(this.o.now());
+    this.conflicts?.close();
     this.running = false;
     // STOP scripts have a 1 s timeout and 2 s to die after it; the supervisor allows 5 s in all
     await this.o.notify.drain(3500);
     for (const { port } of this.ports.values()) port.close();
     this.ports.clear();
+    await this.splitBrain?.close();
   }
 
   /** SIGHUP with the re-read config: unchanged instances keep their state and addresses. */
@@ -174,6 +223,13 @@ export class VrrpDriver {
     this.execute(r.before, (owner) => oldLookup(owner) ?? this.lookup(this.engine)(owner));
     this.o.observer?.reloaded?.(r.matched, r.removed);
     this.execute(r.after, this.lookup(this.engine));
+    if (this.splitBrain && !next.global.witness?.secret) {
+      // the witness was removed: the new cores behave as keepalived's
+      void this.splitBrain.close();
+      this.splitBrain = undefined;
+    } else if (this.splitBrain) this.splitBrain.reload(next, this.engine);
+    else this.splitBrain = this.openSplitBrain(next);
+    this.conflicts?.reload(next.global.vipConflictProbeInterval, r.matched, [...this.held.values()]);
     this.leaveUnusedGroups();
     this.reschedule();
   }
@@ -229,7 +285,15 @@ export class VrrpDriver {
 
   private reschedule(): void {
     if (!this.running) return;
-    const w = this.engine.nextWakeup();
+    // the guard looks at the instances after every dispatch; what it changes is carried out here
+    for (let round = 0; this.splitBrain && round < 4; round++) {
+      const actions = this.splitBrain.sync(this.o.now());
+      if (!actions.length) break;
+      this.execute(actions, this.lookup(this.engine));
+    }
+    const ew = this.engine.nextWakeup();
+    const gw = this.splitBrain?.nextWakeup();
+    const w = ew === undefined ? gw : gw === undefined ? ew : Math.min(ew, gw);
     if (w === this.wakeAt && this.timer) return;
     this.clearTimer();
     this.wakeAt = w;
@@ -256,7 +320,7 @@ export class VrrpDriver {
       now = this.wakeAt;
     }
     this.wakeAt = undefined;
-    this.deliver(() => this.engine.tick(now));
+    this.deliver(() => [...this.engine.tick(now), ...(this.splitBrain?.tick(now) ?? [])]);
   }
 
   private clearTimer(): void {
@@ -399,6 +463,7 @@ export class VrrpDriver {
     for (const a of actions) {
       try {
         this.act(a, lookup);
+        this.conflicts?.observe(a, lookup(a.owner)?.wire.cfg.interface);
       } catch (e) {
         this.o.log.error(`(${a.owner}) ${a.type} failed: ${(e as Error).message}`);
       }

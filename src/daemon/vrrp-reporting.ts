@@ -35,7 +35,13 @@ export class VrrpReporting {
     if (!this.driver) return { instances: [] };
     const s = buildStatus(this.snapshot().instances);
     // the addresses this node holds now, not the configured list
-    return { instances: s.instances.map((i) => ({ ...i, vips: i.state === 'MASTER' ? i.vips : [] })) };
+    const d = this.driver;
+    return {
+      instances: s.instances.map((i) => {
+        const majority = d.majorityOf(i.name);
+        return { ...i, vips: i.state === 'MASTER' ? i.vips : [], conflicts: d.conflictsOf(i.name), ...(majority ? { majority } : {}) };
+      }),
+    };
   }
 
   dump(signal: DumpSignal, log: Logger): void {

@@ -95,6 +95,11 @@ export interface InstanceSettings {
   readonly useVmac?: boolean;
   readonly vmacAddr?: boolean;
   readonly mcastGroup?: string;
+  /**
+   * keepalived-ts extension (a witness is configured): MASTER only while the director holds a
+   * majority of its group's votes ('majority' events); absent/false: keepalived's behaviour.
+   */
+  readonly majorityRequired?: boolean;
 }
 
 export interface SyncGroupSettings {
@@ -176,6 +181,7 @@ export function deriveInstanceSettings(
     ...(inst.useVmac ? { useVmac: true } : {}),
     ...(inst.useVmacAddr ? { vmacAddr: true } : {}),
     mcastGroup: inst.mcastDstIp?.address ?? ((inst.family ?? 'inet') === 'inet' ? global.vrrpMcastGroup4 : global.vrrpMcastGroup6),
+    ...(global.witness ? { majorityRequired: true } : {}),
   });
 }
 

@@ -45,6 +45,11 @@ export type InstanceEvent =
   | { readonly type: 'vip-deleted'; readonly now: number; readonly address: string }
   /** Change the configured (base) priority at run time. */
   | { readonly type: 'set-priority'; readonly now: number; readonly priority: number }
+  /**
+   * keepalived-ts extension (settings.majorityRequired, see src/split-brain/): whether this
+   * director now holds a majority of its group's votes, i.e. may be MASTER.
+   */
+  | { readonly type: 'majority'; readonly now: number; readonly held: boolean; readonly reason: string }
   | { readonly type: 'stop'; readonly now: number };
 
 /** keepalived's per-instance statistics counter names (vrrp_stats). */

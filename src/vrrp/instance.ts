@@ -90,6 +90,12 @@ export class VrrpInstanceCore {
   private reloadedFrom: VrrpStateName | undefined;
   /** keepalived's reload_master: a MASTER kept over a reload (no flap, an advert at once). */
   private reloadMaster = false;
+  /** settings.majorityRequired: the last 'majority' event (false until one says otherwise). */
+  majorityHeld = false;
+  /** settings.majorityRequired: the master-down timer fired, but no majority yet. */
+  private waitingForMajority = false;
+  /** When an advert from a master this BACKUP accepts last arrived (µs). */
+  masterHeardAt: number | undefined;
 
   constructor(settings: InstanceSettings, opts: InstanceOptions = {}) {
     this.settings = settings;
@@ -145,6 +151,9 @@ export class VrrpInstanceCore {
         break;
       case 'set-priority':
         this.setBasePriority(ev.priority);
+        break;
+      case 'majority':
+        this.majorityChanged(ev.held, ev.reason);
         break;
       case 'stop':
         this.stop();
@@ -472,6 +481,8 @@ export class VrrpInstanceCore {
       this.msDownTimer = this.msDown();
       this.masterSource = adv.source;
       this.masterPriority = adv.priority;
+      this.masterHeardAt = this.now;
+      this.waitingForMajority = false;
       if (this.settings.preemptDelay) {
         if (adv.priority >= this.effectivePriority) {
           if (this.preemptTime) {
@@ -577,10 +588,62 @@ export class VrrpInstanceCore {
       this.wantstate = 'MASTER';
       return;
     }
+    if (this.settings.majorityRequired && !this.majorityHeld) {
+      this.waitForMajority();
+      return;
+    }
+    this.waitingForMajority = false;
     this.cameFrom = this.state;
     this.state = 'MASTER';
     this.initInstanceSands();
     this.stateMasterTx();
+  }
+
+  /* ------------------------------------------------------------------ majority (keepalived-ts extension) */
+
+  /** A candidate: it would be MASTER now if it held a majority of the votes. */
+  get awaitingMajority(): boolean {
+    return this.waitingForMajority && this.state === 'BACKUP' && this.wantstate === 'MASTER';
+  }
+
+  /** Stay (or become) BACKUP until a 'majority' event allows MASTER; the split-brain layer keeps asking. */
+  private waitForMajority(): void {
+    this.wantstate = 'MASTER';
+    if (!this.waitingForMajority) this.log('master-down timer expired, but no majority of votes - staying BACKUP');
+    this.waitingForMajority = true;
+    // retried at the master-down pace; the 'majority' event is what normally ends the wait
+    this.msDownTimer = this.msDown();
+    if (this.state !== 'BACKUP') {
+      this.log('Entering BACKUP STATE');
+      this.setState('BACKUP', 'no majority of votes');
+      this.sendInstanceNotifies();
+    }
+  }
+
+  /**
+   * The majority is the group's (a sync group votes as one): every member learns it; a waiting
+   * member then goes MASTER (the sync group takes the others along), a MASTER without it leaves.
+   */
+  private majorityChanged(held: boolean, reason: string): void {
+    if (!this.settings.majorityRequired) return;
+    const members = this.sync ? this.sync.members : [this];
+    for (const m of members) m.majorityHeld = held;
+    if (held) {
+      const waiting = members.find((m) => m.awaitingMajority);
+      if (!waiting) return;
+      const prev = waiting.state;
+      waiting.masterReason = `majority of votes (${reason})`;
+      waiting.stateGotoMaster();
+      waiting.masterReason = 'master-down timer expired';
+      waiting.tsmHandle(prev);
+      return;
+    }
+    const master = members.find((m) => m.state === 'MASTER');
+    if (!master) return;
+    master.log(`lost the majority of votes (${reason}) - releasing the VIPs`);
+    master.wantstate = 'BACKUP';
+    master.stateLeaveMaster(true, `majority lost: ${reason}`);
+    master.tsmHandle('MASTER');
   }
 
   /** vrrp_state_master_tx(). */

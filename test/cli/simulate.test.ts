@@ -59,7 +59,7 @@ test('text output, scenarios and argument errors', () => {
   const text = runCli(['simulate', '-f', seed('director-master.conf'), '-f', fixedBackup, '--scenario', 'partition', '--duration', '25s']);
   // cut off, the backup takes over (each side of a partition has its master); healed, it yields
   assert.equal(text.status, 0, text.stdout);
-  assert.match(text.stdout, /10\.000000s {2}LVS_01 {2}\*\* partition \[LVS_01\] \| \[LVS_02\]\n/);
+  assert.match(text.stdout, /10\.000000s {2}LVS_01 {2}\*\* partition \[LVS_01\] \| \[LVS_02\] \(VRRP only\)\n/);
   assert.match(text.stdout, /13\.257912s {2}LVS_02 {2}VI_1: BACKUP -> MASTER/);
   assert.match(text.stdout, /LVS_02 {2}VI_1: MASTER -> BACKUP {2}\(higher priority advert\)/);
   assert.match(text.stdout, /All invariants held\./);

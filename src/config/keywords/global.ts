@@ -11,6 +11,7 @@ import type { KeywordContext, KeywordDef, Strvec } from '../keyword-table.js';
 import type { GlobalConfig, NotifyFifo, ProcessTuning } from '../model/global.js';
 import type { TrackFile } from '../model/trackers.js';
 import { parseScript, scriptUserAt, setDefaultScriptUser } from '../script.js';
+import { witnessKeywords } from './witness.js';
 import { checkTrueFalse, need, readDecimal, readInt, readUnsigned, TIMER_HZ, TIMER_HZ_DIGITS } from '../values.js';
 import { inetAton, isIPv4Multicast, isIPv6MulticastLinkLocal, parseIPv6, parseSockaddr } from '../entries/inet.js';
 
@@ -827,6 +828,7 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
   processNameKeyword('checker_process_name', 'checkerProcessName', 'name of the checker process'),
   processNameKeyword('lvs_process_name', 'checkerProcessName', 'name of the checker process', 'checker_process_name'),
   processNameKeyword('bfd_process_name', 'bfdProcessName', 'name of the BFD process'),
+  ...witnessKeywords,
   {
     name: 'router_id',
     handler: (strvec, ctx) => {
@@ -1366,6 +1368,19 @@ export const globalDefsKeywords: readonly KeywordDef[] = [
   },
   // sic: keepalived's message says "date_use_instance"
   optionalBool('data_use_instance', (gc, v) => (gc.dataUseInstance = v), 'add the instance name to data dump files', (w) => `Invalid value '${w}' for global date_use_instance specified`),
+  /* keepalived-ts extensions: keepalived 2.2.7 warns "Unknown keyword" and runs the config anyway */
+  {
+    name: 'vip_conflict_probe_interval',
+    handler: (strvec, ctx) => {
+      const v = readDecimal(ctx, need(ctx, strvec, 1), 0, 3600 * TIMER_HZ, TIMER_HZ_DIGITS);
+      if (v === undefined) err(ctx, `vip_conflict_probe_interval '${strvec[1]}' is invalid (0 to 3600 seconds)`);
+      else g(ctx).vipConflictProbeInterval = v;
+    },
+    args: '<SECONDS>',
+    default: '2',
+    support: 'supported',
+    summary: 'keepalived-ts extension: a MASTER probes its VIPs (ARP / duplicate address NS) this often and reports another holder; 0 = off',
+  },
 ];
 
 function lvsFlushOnStop(strvec: Strvec, ctx: KeywordContext): void {

@@ -4,6 +4,7 @@
  * Defaults are keepalived's alloc_global_data(); init_global_data() defaults (router_id,
  * notification_email_from, smtp_helo_name, reload_file) are resolved by validation.
  */
+import type { WitnessConfig } from './witness.js';
 import type { SourcePosition } from '../diagnostics.js';
 import type { ScriptSpec } from './script.js';
 import type { TrackFile } from './trackers.js';
@@ -55,6 +56,8 @@ export interface LvsSyncDaemon {
 export interface GlobalConfig {
   /** router_id; after validation defaults to the host name (init_global_data). */
   routerId: string | undefined;
+  /** keepalived-ts extension: the split-brain witness (global_defs `witness` …); undefined: none. */
+  witness: WitnessConfig | undefined;
   /** The host's name (keepalived's local_name). */
   hostname: string;
 
@@ -162,6 +165,10 @@ export interface GlobalConfig {
   lvsSyncDaemon: LvsSyncDaemon | undefined;
   rsInitNotifies: boolean;
 
+  /* ---- keepalived-ts extensions (keepalived does not know these keywords) ---- */
+  /** `vip_conflict_probe_interval`: µs between a MASTER's probes of its VIPs; 0 = no conflict detection. */
+  vipConflictProbeInterval: number;
+
   /* ---- fifos ---- */
   notifyFifo: NotifyFifo;
   vrrpNotifyFifo: NotifyFifo;
@@ -223,6 +230,7 @@ function emptyFifo(): NotifyFifo {
 export function emptyGlobalConfig(hostname: string): GlobalConfig {
   return {
     routerId: undefined,
+    witness: undefined,
     hostname,
     linkbeatUsePolling: false,
     netNamespace: undefined,
@@ -298,6 +306,7 @@ export function emptyGlobalConfig(hostname: string): GlobalConfig {
     lvsFlushOnStop: 'none',
     lvsSyncDaemon: undefined,
     rsInitNotifies: false,
+    vipConflictProbeInterval: 2_000_000,
     notifyFifo: emptyFifo(),
     vrrpNotifyFifo: emptyFifo(),
     lvsNotifyFifo: emptyFifo(),

@@ -5,11 +5,13 @@
  */
 import type { ValidationContext } from './context.js';
 import { checkScriptGroup } from './script-security.js';
+import { validateWitness } from '../keywords/witness.js';
 
 const RUNSTATEDIR = '/run';
 
 export function validateGlobal(ctx: ValidationContext): void {
   const gc = ctx.config.global;
+  validateWitness(ctx);
   const localName = gc.hostname;
 
   // reload_file without a name

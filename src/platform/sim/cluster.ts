@@ -15,11 +15,14 @@ import type { VrrpInstanceCore } from '../../vrrp/instance.js';
 import type { Action, InstanceEvent, TrackerInit } from '../../vrrp/instance-types.js';
 import { masterDownInterval } from '../../vrrp/timers.js';
 import { VirtualClock, type Cancel } from './clock.js';
-import { SimNetwork, type Endpoint, type Frame, type LinkProperties } from './network.js';
+import { SimNetwork, type CutScope, type Endpoint, type Frame, type LinkProperties } from './network.js';
 import { Prng } from './prng.js';
 import { engineFromConfig } from '../../vrrp/engine-from-config.js';
 import { encodeAdvert, peekVrid, receiveAdvert, WireState, wireConfig, type WireConfig } from '../../vrrp/wire.js';
 import { InvariantChecker, type Violation } from './invariants.js';
+import { SimConflictHooks } from './conflict-hooks.js';
+import { guardFor, sendGuardDatagrams } from './split-brain-hooks.js';
+import type { SplitBrainGuard, GuardResult } from '../../split-brain/guard.js';
 
 export interface SimInterfaceSpec {
   readonly name: string;
@@ -56,7 +59,9 @@ export type TimelineKind =
   | 'fault'
   | 'log'
   | 'reject'
-  | 'violation';
+  | 'violation'
+  /** VIP conflict detection: `reason` started | cleared, `vip`, `mac`, `detail` the log line. */
+  | 'conflict';
 
 export interface TimelineEntry {
   /** µs. */
@@ -69,6 +74,8 @@ export interface TimelineEntry {
   readonly reason?: string;
   readonly argv?: readonly string[];
   readonly detail?: string;
+  readonly vip?: string;
+  readonly mac?: string;
 }
 
 export interface ClusterOptions {
@@ -90,6 +97,12 @@ export interface ClusterOptions {
   readonly recentEntries?: number;
   /** Stop recording violations after this many (default 20). */
   readonly maxViolations?: number;
+  /**
+   * Run VIP conflict detection (global `vip_conflict_probe_interval`, default 2 s) on every node:
+   * a MASTER's probes are answered by any other node holding the address, GARPs are seen by the
+   * other holders. Default false (the generated scenarios check VRRP alone).
+   */
+  readonly vipConflicts?: boolean;
 }
 
 export interface ClusterStats {
@@ -161,12 +174,20 @@ export class SimNode {
   readonly files = new Map<string, number>();
   wakeAt: number | undefined;
   cancelWake: Cancel | undefined;
+  /** keepalived-ts's split-brain guard, when the config names a witness. */
+  guard: SplitBrainGuard | undefined;
   startedAt = 0;
   /** Wakes at the same instant in a row (livelock guard). */
   sameInstantWakes = 0;
   lastWakeAt = -1;
 
-  constructor(spec: SimNodeSpec, config: KeepalivedConfig, diagnostics: Diagnostics) {
+  constructor(
+    spec: SimNodeSpec,
+    config: KeepalivedConfig,
+    diagnostics: Diagnostics,
+    /** Position in the cluster (0-based): makes its MACs. */
+    readonly index = 0,
+  ) {
     this.name = spec.name;
     this.spec = spec;
     this.config = config;
@@ -189,6 +210,13 @@ export class SimNode {
 
   instances(): readonly VrrpInstanceCore[] {
     return this.engine?.instances ?? [];
+  }
+
+  /** The MAC of an interface: locally administered, 02:73:69:6d:<node>:<interface>. */
+  mac(ifname: string): string {
+    const i = Math.max(0, this.spec.interfaces.findIndex((x) => x.name === ifname));
+    const hex = (n: number) => (n & 0xff).toString(16).padStart(2, '0');
+    return `02:73:69:6d:${hex(this.index + 1)}:${hex(i)}`;
   }
 
   /** The endpoint of an instance's interface. */
@@ -247,6 +275,8 @@ export class SimCluster {
     steps: 0,
   };
   readonly invariants: InvariantChecker;
+  /** VIP conflict detection (ClusterOptions.vipConflicts), else undefined. */
+  readonly conflictHooks: SimConflictHooks | undefined;
   readonly options: Required<Omit<ClusterOptions, 'seed'>>;
   /** The largest link latency ever configured, µs (for the takeover bounds). */
   maxLatencyUs: number;
@@ -254,6 +284,8 @@ export class SimCluster {
   maxMasterDownUs = 0;
   /** Nodes whose state the last step touched (for the per-node invariants). */
   readonly touched = new Set<SimNode>();
+  /** Extra checks run after every step, after the invariants (e.g. the witness scenarios'). */
+  readonly afterStepHooks: (() => void)[] = [];
   private readonly linkLoss = new Map<string, number>();
 
   constructor(options: ClusterOptions = {}) {
@@ -266,11 +298,15 @@ export class SimCluster {
       checkInvariants: options.checkInvariants ?? true,
       recentEntries: options.recentEntries ?? 40,
       maxViolations: options.maxViolations ?? 20,
+      vipConflicts: options.vipConflicts ?? false,
     };
     this.maxLatencyUs = this.options.latencyUs;
     // network loss draws from its own stream of the one seed
     this.net = new SimNetwork(this.clock, new Prng((this.seed ^ 0x5bd1e995) >>> 0), { latencyUs: this.options.latencyUs, loss: this.options.loss });
     this.invariants = new InvariantChecker(this);
+    this.conflictHooks = this.options.vipConflicts
+      ? new SimConflictHooks({ clock: this.clock, net: this.net, nodes: this.nodes, record: (e) => this.record(e), execute: (n, a) => this.execute(n, a) })
+      : undefined;
   }
 
   get now(): number {
@@ -296,7 +332,7 @@ export class SimCluster {
   addNode(spec: SimNodeSpec): SimNode {
     if (this.nodes.has(spec.name)) throw new Error(`node ${spec.name} exists`);
     const { config, diagnostics } = loadNodeConfig(spec);
-    const node = new SimNode(spec, config, diagnostics);
+    const node = new SimNode(spec, config, diagnostics, this.nodes.size);
     this.nodes.set(spec.name, node);
     this.noteTimings(config);
     return node;
@@ -335,6 +371,7 @@ export class SimCluster {
     try {
       fn();
       if (this.options.checkInvariants) this.invariants.afterStep();
+      for (const hook of this.afterStepHooks) hook();
     } finally {
       this.touched.clear();
       this.inStep = false;
@@ -377,6 +414,7 @@ export class SimCluster {
       const { primaryAddress, trackers } = this.wireUp(node, engine, reportAtStart);
       this.touched.add(node);
       this.execute(node, engine.start(this.now, { primaryAddress, trackers }));
+      node.guard = guardFor(node.config, engine, `${name}#${gen}`);
       this.reschedule(node);
       if (!reportAtStart && node.scripts.size) {
         this.clock.after(this.options.scriptReportDelayUs, () =>
@@ -481,7 +519,10 @@ export class SimCluster {
         if (a.type === 'state-changed' && !a.group && still.has(a.owner))
           this.invariants.report('reload-flap', `${name}: ${a.owner} ${a.from} -> ${a.to} (${a.reason}) at a reload that left it unchanged`);
       this.execute(node, r.after);
+      // the guard follows the new cores (unchanged groups keep their votes and grants)
+      node.guard = guardFor(node.config, node.engine!, `${name}#${node.generation}#${this.now}`, node.guard);
       this.reschedule(node);
+      this.conflictHooks?.reload(node, r.matched);
     });
   }
 
@@ -529,7 +570,9 @@ export class SimCluster {
     this.net.detachNode(node.name);
     node.endpoints.clear();
     node.held.clear();
+    this.conflictHooks?.forget(node);
     node.engine = undefined;
+    node.guard = undefined;
     this.touched.add(node);
   }
 
@@ -595,11 +638,11 @@ export class SimCluster {
     return this.options.loss > 0 || this.linkLoss.size > 0;
   }
 
-  /** Frames from `from` stop reaching `to` (one way). */
-  block(from: string, to: string): void {
+  /** Frames from `from` stop reaching `to` (one way); scope `vrrp`: VRRP frames only. */
+  block(from: string, to: string, scope: CutScope = 'all'): void {
     this.step(() => {
-      this.fault(from, `block ${from}>${to}`);
-      this.net.block(from, to);
+      this.fault(from, `block ${from}>${to}${scope === 'vrrp' ? ' (VRRP only)' : ''}`);
+      this.net.block(from, to, scope);
     });
   }
 
@@ -610,10 +653,11 @@ export class SimCluster {
     });
   }
 
-  partition(a: readonly string[], b: readonly string[]): void {
+  /** Cut both ways between two groups; scope `vrrp`: VRRP only (the hosts and clients still reach each other). */
+  partition(a: readonly string[], b: readonly string[], scope: CutScope = 'all'): void {
     this.step(() => {
-      this.fault(a.join(','), `partition [${a.join(',')}] | [${b.join(',')}]`);
-      this.net.partition(a, b);
+      this.fault(a.join(','), `partition [${a.join(',')}] | [${b.join(',')}]${scope === 'vrrp' ? ' (VRRP only)' : ''}`);
+      this.net.partition(a, b, scope);
     });
   }
 
@@ -699,6 +743,11 @@ export class SimCluster {
     this.step(() => {
       if (node.generation !== gen || !node.running) return;
       this.stats.framesDelivered++;
+      if (frame.port !== undefined) {
+        if (node.guard) this.guardResult(node, node.guard.receive(this.now, frame.payload));
+        this.reschedule(node);
+        return;
+      }
       const family = frame.source.includes(':') ? 'inet6' : 'inet';
       const vrid = peekVrid(family, frame.payload);
       if (vrid === undefined) return;
@@ -723,9 +772,19 @@ export class SimCluster {
     });
   }
 
+  /** Carry out what the split-brain guard says: engine actions, datagrams onto the network. */
+  private guardResult(node: SimNode, r: GuardResult): void {
+    this.touched.add(node);
+    this.execute(node, r.actions);
+    sendGuardDatagrams(this.net, node, r.datagrams);
+  }
+
   private reschedule(node: SimNode): void {
     if (!node.running || !node.engine) return;
-    const w = node.engine.nextWakeup();
+    if (node.guard) this.guardResult(node, node.guard.sync(this.now));
+    const ew = node.engine.nextWakeup();
+    const gw = node.guard?.nextWakeup();
+    const w = ew === undefined ? gw : gw === undefined ? ew : Math.min(ew, gw);
     if (w === node.wakeAt) return;
     node.cancelWake?.();
     node.cancelWake = undefined;
@@ -748,6 +807,7 @@ export class SimCluster {
         }
         this.touched.add(node);
         this.execute(node, node.engine!.tick(this.now));
+        if (node.guard) this.guardResult(node, node.guard.tick(this.now));
         this.reschedule(node);
       }),
     );
@@ -787,6 +847,7 @@ export class SimCluster {
             node.endpoints.get(ifname)?.addresses.add(v.address);
             this.record({ t: this.now, node: node.name, kind: 'vip-add', instance: a.owner, detail: v.address });
           }
+          this.conflictHooks?.see(node, a, lookup(a.owner)?.wire.cfg.interface ?? 'eth0');
           break;
         case 'remove-vips':
           for (const v of a.addresses) {
@@ -796,9 +857,11 @@ export class SimCluster {
             node.endpoints.get(h.ifname)?.addresses.delete(v.address);
             this.record({ t: this.now, node: node.name, kind: 'vip-remove', instance: a.owner, detail: v.address });
           }
+          this.conflictHooks?.see(node, a, lookup(a.owner)?.wire.cfg.interface ?? 'eth0');
           break;
         case 'send-garp':
           this.record({ t: this.now, node: node.name, kind: 'garp', instance: a.owner, detail: `${a.addresses.map((x) => x.address).join(' ')} x${a.repeat}` });
+          this.conflictHooks?.see(node, a, lookup(a.owner)?.wire.cfg.interface ?? 'eth0');
           break;
         case 'run-script':
           this.stats.scriptsRun++;

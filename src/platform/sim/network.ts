@@ -4,6 +4,10 @@
  * a frame sent to a unicast address reaches the interface holding it. Links have latency and loss;
  * delivery between two nodes can be cut in one direction or both (partitions), and an interface
  * can go down. Payloads are opaque to the network: the VRRP packets of the real codec.
+ *
+ * A cut is either of everything (`all`: a broken link) or of VRRP only (`vrrp`: a firewall that
+ * drops protocol 112, a dead heartbeat path — the hosts still reach each other, and clients still
+ * reach both). The neighbour traffic of VIP conflict detection (ARP, ND) crosses a `vrrp` cut.
  */
 import type { VirtualClock } from './clock.js';
 import type { Prng } from './prng.js';
@@ -14,6 +18,8 @@ export interface Frame {
   readonly destination: string;
   readonly ttl: number;
   readonly payload: Uint8Array;
+  /** A UDP datagram to this port (keepalived-ts's split-brain messages); absent: a VRRP packet. */
+  readonly port?: number;
 }
 
 export interface Endpoint {
@@ -42,9 +48,14 @@ export interface DeliveryStats {
 
 const isMulticast = (a: string) => /^(22[4-9]|23\d)\./.test(a) || /^ff/i.test(a);
 
+/** What a cut stops: every frame, or VRRP only. */
+export type CutScope = 'all' | 'vrrp';
+
 export class SimNetwork {
   private readonly endpoints: Endpoint[] = [];
   private readonly blocked = new Set<string>();
+  /** Cuts of VRRP only (a subset of what `isBlocked` reports). */
+  private readonly vrrpBlocked = new Set<string>();
   private readonly links = new Map<string, LinkProperties>();
   readonly stats: DeliveryStats = { sent: 0, delivered: 0, lost: 0, blocked: 0 };
 
@@ -64,26 +75,50 @@ export class SimNetwork {
     for (let i = this.endpoints.length - 1; i >= 0; i--) if (this.endpoints[i]!.node === node) this.endpoints.splice(i, 1);
   }
 
-  /** Frames from `from` no longer reach `to` (one way). */
-  block(from: string, to: string): void {
-    this.blocked.add(`${from}>${to}`);
+  /** Frames from `from` no longer reach `to` (one way); with scope `vrrp`, VRRP frames only. */
+  block(from: string, to: string, scope: CutScope = 'all'): void {
+    (scope === 'all' ? this.blocked : this.vrrpBlocked).add(`${from}>${to}`);
   }
 
   unblock(from: string, to: string): void {
     this.blocked.delete(`${from}>${to}`);
+    this.vrrpBlocked.delete(`${from}>${to}`);
   }
 
   /** Cut both directions between two groups of nodes. */
-  partition(a: readonly string[], b: readonly string[]): void {
-    for (const x of a) for (const y of b) (this.block(x, y), this.block(y, x));
+  partition(a: readonly string[], b: readonly string[], scope: CutScope = 'all'): void {
+    for (const x of a) for (const y of b) (this.block(x, y, scope), this.block(y, x, scope));
   }
 
   heal(): void {
     this.blocked.clear();
+    this.vrrpBlocked.clear();
   }
 
+  /** Do VRRP frames from `from` fail to reach `to` (a cut of either scope)? */
   isBlocked(from: string, to: string): boolean {
+    return this.blocked.has(`${from}>${to}`) || this.vrrpBlocked.has(`${from}>${to}`);
+  }
+
+  /** Do ARP / ND frames from `from` fail to reach `to` (a cut of everything)? */
+  isLinkCut(from: string, to: string): boolean {
     return this.blocked.has(`${from}>${to}`);
+  }
+
+  /**
+   * The up endpoints of other nodes on `sender`'s segment that its neighbour traffic (ARP, ND)
+   * reaches now, with the link's latency; no loss is drawn, so the seeded loss of VRRP frames
+   * stays the same whether or not conflict detection runs.
+   */
+  neighbours(sender: Endpoint): { endpoint: Endpoint; latencyUs: number }[] {
+    if (!sender.up) return [];
+    const out: { endpoint: Endpoint; latencyUs: number }[] = [];
+    for (const target of this.endpoints) {
+      if (target.node === sender.node || target.segment !== sender.segment || !target.up) continue;
+      if (this.isLinkCut(sender.node, target.node)) continue;
+      out.push({ endpoint: target, latencyUs: this.link(sender.node, target.node).latencyUs });
+    }
+    return out;
   }
 
   setLink(from: string, to: string, props: Partial<LinkProperties>): void {
@@ -103,7 +138,8 @@ export class SimNetwork {
       if (target === sender || target.segment !== sender.segment) continue;
       if (!multicast && !target.addresses.has(frame.destination)) continue;
       if (target.node === sender.node) continue;
-      if (this.isBlocked(sender.node, target.node)) {
+      // a VRRP-only cut lets every other frame through (the witness's UDP, say)
+      if (frame.port === undefined ? this.isBlocked(sender.node, target.node) : this.isLinkCut(sender.node, target.node)) {
         this.stats.blocked++;
         continue;
       }
