@@ -100,6 +100,12 @@ export async function main(argv: readonly string[], output: Output = processOutp
         io.err(usage(PROG, FLAGS));
         io.err(`\n       ${PROG} dump [-f FILE] [-i ID] [-e]   print the configuration as JSON (secrets masked)\n`);
         io.err(`       ${PROG} simulate -f NODE.conf -f NODE.conf [...]   run configs as a simulated cluster (--help)\n`);
+        io.err(`       ${PROG} lint NODE.conf NODE.conf [...] [--json]   check the directors' configs against each other\n`);
+        io.err(`       ${PROG} doctor [-f FILE] | --realserver --vip VIP[,VIP]   check this host for what the config needs\n`);
+        io.err(`       ${PROG} realserver setup|teardown --vip VIP[,VIP]   prepare a direct-routing real server\n`);
+        io.err(`       ${PROG} witness --listen ADDR:PORT [--secret-file FILE]   the split-brain witness\n`);
+        io.err(`       ${PROG} status [--json] | lvs [--json]   ask the running daemon\n`);
+        io.err(`       ${PROG} genhash -s IP -p PORT -u URL [-S] [-V VHOST]   keepalived's genhash\n`);
         return 0;
       case 'signum': {
         const n = signum(value!);

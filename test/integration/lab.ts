@@ -389,6 +389,25 @@ export class Lab {
     this.cutNodes.add(to);
   }
 
+  /**
+   * Cut every IP packet from `from` to `to` (VRRP, votes, anything routed), matched by source MAC
+   * and address in to's namespace; ARP still passes, as on a link whose IP traffic a firewall
+   * drops. heal() removes it with the dropVrrp rules.
+   */
+  async dropIp(from: string, to: string): Promise<void> {
+    const src = this.node(from);
+    const dst = this.node(to);
+    const script = [
+      `add table inet ${CUT_TABLE}`,
+      `add chain inet ${CUT_TABLE} input { type filter hook input priority -10; policy accept; }`,
+      `add rule inet ${CUT_TABLE} input ether saddr ${src.mac} counter drop comment "ip from ${from}"`,
+      `add rule inet ${CUT_TABLE} input ip saddr ${this.addr4(from)} counter drop comment "ip from ${from}"`,
+      '',
+    ].join('\n');
+    await runOk('ip', ['netns', 'exec', dst.ns.name, 'nft', '-f', '-'], { input: script });
+    this.cutNodes.add(to);
+  }
+
   /** How many VRRP packets dropVrrp's rules have dropped in `node` (a packet counts once). */
   async vrrpDropped(node: string): Promise<number> {
     if (!this.cutNodes.has(node)) return 0;
