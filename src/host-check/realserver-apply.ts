@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { plainAddressEntry } from '../config/entries/ip-address.js';
 import type { IpAddressEntry } from '../config/model/vrrp.js';
 import { RtNetlink } from '../platform/linux/rtnetlink.js';
 import { gatherLinksAndAddresses, readSysctls, writeSysctl } from './linux-gather.js';
@@ -58,20 +59,7 @@ export function gatherRealServerFacts(): RealServerFacts & { linkError?: string 
 }
 
 function hostAddressEntry(step: Extract<SetupStep, { kind: 'add-address' | 'delete-address' }>): IpAddressEntry {
-  return {
-    at: { file: '<realserver>', line: 0 },
-    family: step.vip.family,
-    address: step.vip.address,
-    prefixLen: step.prefixLen,
-    scope: 0,
-    home: false,
-    nodad: false,
-    mngtmpaddr: false,
-    noprefixroute: false,
-    autojoin: false,
-    noTrack: false,
-    useVmac: false,
-  };
+  return plainAddressEntry({ file: '<realserver>', line: 0 }, step.vip.family, step.vip.address, step.prefixLen);
 }
 
 /** Performs the steps in order; returns, for each, whether it changed anything (an address already there did not). */

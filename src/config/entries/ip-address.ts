@@ -13,15 +13,13 @@ const IFNAMSIZ = 16;
 const INFINITY_LIFE_TIME = 0xffffffff;
 
 /** Returns the entry, or undefined (after reporting as keepalived does) when it is dropped. */
-export function parseIpAddressEntry(ctx: EntryContext, strvec: Strvec, isStatic: boolean): IpAddressEntry | undefined {
-  const first = need(ctx, strvec, 0);
-  const addr = parseIpAddress(ctx, first, true);
-  if (!addr) return undefined;
-  const entry: IpAddressEntry = {
-    at: ctx.position,
-    family: addr.family,
-    address: addr.address,
-    prefixLen: addr.prefixLen,
+/** An address entry with no options: `ADDRESS/PREFIX` as written alone on its line. */
+export function plainAddressEntry(at: IpAddressEntry['at'], family: IpAddressEntry['family'], address: string, prefixLen: number): IpAddressEntry {
+  return {
+    at,
+    family,
+    address,
+    prefixLen,
     scope: 0,
     home: false,
     nodad: false,
@@ -31,6 +29,13 @@ export function parseIpAddressEntry(ctx: EntryContext, strvec: Strvec, isStatic:
     noTrack: false,
     useVmac: false,
   };
+}
+
+export function parseIpAddressEntry(ctx: EntryContext, strvec: Strvec, isStatic: boolean): IpAddressEntry | undefined {
+  const first = need(ctx, strvec, 0);
+  const addr = parseIpAddress(ctx, first, true);
+  if (!addr) return undefined;
+  const entry = plainAddressEntry(ctx.position, addr.family, addr.address, addr.prefixLen);
   let brdMode: '+' | '-' | undefined;
   let haveBroadcast = false;
   let preferredLftSet = false;

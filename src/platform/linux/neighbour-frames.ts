@@ -33,13 +33,15 @@ export function parseMac(text: string): Uint8Array {
   return Uint8Array.from(parts.map((p) => parseInt(p, 16)));
 }
 
-function macBytes(mac: Uint8Array | string): Uint8Array {
+/** A MAC given as text or bytes, checked to be 6 bytes. */
+export function macBytes(mac: Uint8Array | string): Uint8Array {
   const m = typeof mac === 'string' ? parseMac(mac) : mac;
   if (m.length !== 6) throw new RangeError(`an Ethernet address has 6 bytes, got ${m.length}`);
   return m;
 }
 
-function addressBytes(family: 'inet' | 'inet6', a: Uint8Array | string): Uint8Array {
+/** An address given as text or bytes, checked to be the family's length. */
+export function addressBytes(family: 'inet' | 'inet6', a: Uint8Array | string): Uint8Array {
   const b = typeof a === 'string' ? addressToBytes(family, a) : a;
   if (b.length !== (family === 'inet' ? 4 : 16)) throw new RangeError(`an ${family} address has ${family === 'inet' ? 4 : 16} bytes, got ${b.length}`);
   return b;

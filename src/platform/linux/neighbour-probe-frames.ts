@@ -7,7 +7,7 @@
 import { internetChecksumRange, onesComplementSum, ipv6PseudoHeader } from '../../vrrp/checksum.js';
 import { addressToBytes, bytesToAddress } from '../../vrrp/packet.js';
 import type { SightingKind } from '../../vrrp/vip-conflict.js';
-import { ARPHRD_ETHER, ARPOP_REQUEST, ETHER_BROADCAST, ETHER_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, parseMac } from './neighbour-frames.js';
+import { addressBytes, ARPHRD_ETHER, ARPOP_REQUEST, ETHER_BROADCAST, ETHER_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, macBytes, parseMac } from './neighbour-frames.js';
 
 export const ARP_PROBE_FRAME_LEN = 42;
 export const DAD_NS_FRAME_LEN = 78;
@@ -21,18 +21,6 @@ const ND_OPT_TARGET_LINKADDR = 2;
 const NDISC_HOP_LIMIT = 255;
 const ICMPV6_ND_LEN = 24;
 
-function macBytes(mac: Uint8Array | string): Uint8Array {
-  const m = typeof mac === 'string' ? parseMac(mac) : mac;
-  if (m.length !== 6) throw new RangeError(`an Ethernet address has 6 bytes, got ${m.length}`);
-  return m;
-}
-
-function ipBytes(family: 'inet' | 'inet6', a: Uint8Array | string): Uint8Array {
-  const b = typeof a === 'string' ? addressToBytes(family, a) : a;
-  if (b.length !== (family === 'inet' ? 4 : 16)) throw new RangeError(`an ${family} address has ${family === 'inet' ? 4 : 16} bytes, got ${b.length}`);
-  return b;
-}
-
 export function macText(b: Uint8Array, off = 0): string {
   return Array.from(b.subarray(off, off + 6), (x) => x.toString(16).padStart(2, '0')).join(':');
 }
@@ -44,7 +32,7 @@ export function macText(b: Uint8Array, off = 0): string {
  */
 export function arpProbeFrame(mac: Uint8Array | string, ip: Uint8Array | string): Uint8Array {
   const m = macBytes(mac);
-  const a = ipBytes('inet', ip);
+  const a = addressBytes('inet', ip);
   const f = new Uint8Array(ARP_PROBE_FRAME_LEN);
   const v = new DataView(f.buffer);
   f.set(ETHER_BROADCAST, 0);
@@ -76,7 +64,7 @@ export function solicitedNode(ip6: Uint8Array): { group: Uint8Array; mac: Uint8A
  */
 export function dadNeighbourSolicitation(mac: Uint8Array | string, ip6: Uint8Array | string): Uint8Array {
   const m = macBytes(mac);
-  const a = ipBytes('inet6', ip6);
+  const a = addressBytes('inet6', ip6);
   const { group, mac: groupMac } = solicitedNode(a);
   const f = new Uint8Array(DAD_NS_FRAME_LEN);
   const v = new DataView(f.buffer);
