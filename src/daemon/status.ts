@@ -7,7 +7,9 @@
  *     "masterAddress", "vips", "stats": {…}, "lastTransition": { "at", "from", "to", "reason" },
  *     "conflicts": { "count", "active": [ { "address", "mac", "since" } ] },
  *     "majority": { "group", "required", "held", "voters", "needed", "votingFor", "votes": [ { "node",
- *       "for", "countsMs" } ], "witness": { "lease", "holder" } } } ],   (majority: only with a witness)
+ *       "for", "countsMs" } ], "witness": { "lease", "holder" } },   (majority: only with a witness)
+ *     "heartbeatPaths": [ { "interface", "peers", "advertsReceived", "lastAdvertAt" } ] } ],
+ *                                                          (heartbeatPaths: only with heartbeat_paths)
  *   "virtualServers": [ { "id", "services", "quorum", "sorryServer", "realServers": [ { "address",
  *     "port", "alive", "weight" } ] } ] }          (virtualServers: only when the checker process runs)
  */
@@ -63,6 +65,8 @@ export interface InstanceStatus {
    * witness: { lease (ms left, or null), holder } }. Absent without a witness.
    */
   readonly majority?: MajoritySnapshot & { readonly group: string };
+  /** With heartbeat_paths (keepalived-ts extension): every advert path, the instance's own first, and what arrived on it. */
+  readonly heartbeatPaths?: readonly { readonly interface: string; readonly peers: readonly string[]; readonly advertsReceived: number; readonly lastAdvertAt: string | null }[];
 }
 
 export interface RealServerStatus {

@@ -12,7 +12,7 @@ import type { VrrpInstanceCore } from '../vrrp/instance.js';
 import type { Action, InstanceEvent, StatCounter, TrackerInit, VrrpStateName } from '../vrrp/instance-types.js';
 import type { ReceiveCheck } from '../vrrp/receive-checks.js';
 import { vrrpVirtualMac } from '../vrrp/vip-conflict.js';
-import { encodeAdvert, peekVrid, receiveAdvert, WireState, wireConfig, type WireConfig } from '../vrrp/wire.js';
+import { advertPaths, encodeAdvert, peekVrid, receiveAdvert, WireState, wireConfig, type WireConfig } from '../vrrp/wire.js';
 import type { Logger } from './logger.js';
 import { VipConflictMonitor, type ConflictStatus } from './vip-conflict-monitor.js';
 import { DaemonSplitBrain, type MajorityStatus } from './split-brain-port.js';
@@ -54,6 +54,24 @@ interface InstanceWire {
   readonly cfg: WireConfig;
   st: WireState;
   readonly port: PacketPort;
+  /** heartbeat_paths (keepalived-ts): the same adverts over more interfaces/peers; paths[0] is the instance's own. */
+  readonly paths: HeartbeatPathWire[];
+}
+
+interface HeartbeatPathWire {
+  readonly cfg: WireConfig;
+  readonly port: PacketPort;
+  /** Adverts that passed the receive checks on this path, and when the last one came (epoch ms). */
+  received: number;
+  lastAt: number | undefined;
+}
+
+/** An instance's advert paths for `keepalived-ts status`. */
+export interface HeartbeatPathStatus {
+  readonly interface: string;
+  readonly peers: readonly string[];
+  readonly advertsReceived: number;
+  readonly lastAdvertAt: string | null;
 }
 
 interface HeldAddress {
@@ -144,6 +162,18 @@ export class VrrpDriver {
   /** VIP conflicts of an instance (count and the active ones) for status. */
   conflictsOf(name: string): ConflictStatus {
     return this.conflicts?.status(name) ?? { count: 0, active: [] };
+  }
+
+  /** The advert paths of an instance that has heartbeat_paths (its own first), else undefined. */
+  heartbeatPathsOf(name: string): HeartbeatPathStatus[] | undefined {
+    const w = this.wire.get(name);
+    if (!w || w.paths.length < 2) return undefined;
+    return w.paths.map((p) => ({
+      interface: p.cfg.interface,
+      peers: p.cfg.unicastPeers.map((u) => u.address),
+      advertsReceived: p.received,
+      lastAdvertAt: p.lastAt === undefined ? null : new Date(p.lastAt).toISOString(),
+    }));
   }
 
   wireOf(name: string): WireConfig | undefined {
@@ -249,10 +279,16 @@ export class VrrpDriver {
     const now = this.o.now();
     for (const core of this.engine.instances) {
       const w = this.wire.get(core.name);
-      if (!w || w.cfg.interface !== ifname || w.cfg.family !== family || w.cfg.vrid !== vrid) continue;
+      if (!w || w.cfg.family !== family || w.cfg.vrid !== vrid) continue;
+      const path = w.paths.find((x) => x.cfg.interface === ifname);
+      if (!path) continue;
       const isNewMaster = core.state === 'MASTER' || core.masterSource !== p.source;
-      const r = receiveAdvert(w.cfg, w.st, p, isNewMaster);
+      const r = receiveAdvert(path.cfg, w.st, p, isNewMaster);
       if (r.kind === 'ignored') continue;
+      if (r.kind === 'advert') {
+        path.received++;
+        path.lastAt = Date.now();
+      }
       if (r.kind === 'rejected') {
         this.o.observer?.rejected?.(core.name, r.check, r.reason);
         this.o.log.detail(`(${core.name}) ${r.reason}`);
@@ -342,7 +378,15 @@ export class VrrpDriver {
       const protocol = cfg.authType === 'AH' ? IPPROTO_AH : 112;
       const port = this.portFor(cfg.family, cfg.interface, protocol);
       if (cfg.unicastPeers.length === 0) this.join(cfg.family, cfg.interface, protocol, cfg.mcastGroup);
-      this.wire.set(core.name, { cfg, st: new WireState(), port });
+      const paths: HeartbeatPathWire[] = [{ cfg, port, received: 0, lastAt: undefined }];
+      const extra = advertPaths(cfg, model.heartbeatPaths).slice(1);
+      if (extra.length < model.heartbeatPaths.length) this.o.log.error(`(${core.name}) a heartbeat path on the instance's own interface is ignored`);
+      for (const pathCfg of extra) {
+        const pathPort = this.portFor(cfg.family, pathCfg.interface, protocol);
+        if (pathCfg.unicastPeers.length === 0) this.join(cfg.family, pathCfg.interface, protocol, cfg.mcastGroup);
+        paths.push({ cfg: pathCfg, port: pathPort, received: 0, lastAt: undefined });
+      }
+      this.wire.set(core.name, { cfg, st: new WireState(), port, paths });
       const p = this.o.platform.links.primaryAddress(cfg.interface, core.settings.family, this.isHeld);
       if (p !== undefined) primaryAddress[core.name] = p;
       const init: TrackerInit[] = [];
@@ -399,11 +443,12 @@ export class VrrpDriver {
   /** After a reload: leave groups and close sockets no instance uses any more. */
   private leaveUnusedGroups(): void {
     const used = new Map<string, Set<string>>();
-    for (const w of this.wire.values()) {
-      const key = `${w.cfg.family}/${w.cfg.interface}/${w.cfg.authType === 'AH' ? IPPROTO_AH : 112}`;
-      if (!used.has(key)) used.set(key, new Set());
-      if (w.cfg.unicastPeers.length === 0) used.get(key)!.add(w.cfg.mcastGroup);
-    }
+    for (const w of this.wire.values())
+      for (const { cfg } of w.paths) {
+        const key = `${cfg.family}/${cfg.interface}/${cfg.authType === 'AH' ? IPPROTO_AH : 112}`;
+        if (!used.has(key)) used.set(key, new Set());
+        if (cfg.unicastPeers.length === 0) used.get(key)!.add(cfg.mcastGroup);
+      }
     for (const [key, p] of this.ports) {
       const groups = used.get(key);
       if (!groups) {
@@ -485,6 +530,16 @@ export class VrrpDriver {
         for (const f of encodeAdvert(w.cfg, w.st, a.priority, src)) {
           if (w.port.send({ ...f, source: src })) this.o.observer?.sent?.(a.owner);
           else this.o.log.detail(`(${a.owner}) sending advert to ${f.destination} failed`);
+        }
+        // heartbeat_paths: the same advert over every other path, from that interface's address
+        for (const path of w.paths.slice(1)) {
+          const from = links.primaryAddress(path.cfg.interface, path.cfg.family, this.isHeld);
+          if (from === undefined) {
+            this.o.log.detail(`(${a.owner}) no source address on heartbeat path ${path.cfg.interface}: advert not sent there`);
+            continue;
+          }
+          for (const f of encodeAdvert(path.cfg, w.st, a.priority, from))
+            if (!path.port.send({ ...f, source: from })) this.o.log.detail(`(${a.owner}) sending advert to ${f.destination} on ${path.cfg.interface} failed`);
         }
         return;
       }

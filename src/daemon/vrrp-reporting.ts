@@ -39,7 +39,14 @@ export class VrrpReporting {
     return {
       instances: s.instances.map((i) => {
         const majority = d.majorityOf(i.name);
-        return { ...i, vips: i.state === 'MASTER' ? i.vips : [], conflicts: d.conflictsOf(i.name), ...(majority ? { majority } : {}) };
+        const heartbeatPaths = d.heartbeatPathsOf(i.name);
+        return {
+          ...i,
+          vips: i.state === 'MASTER' ? i.vips : [],
+          conflicts: d.conflictsOf(i.name),
+          ...(majority ? { majority } : {}),
+          ...(heartbeatPaths ? { heartbeatPaths } : {}),
+        };
       }),
     };
   }

@@ -78,6 +78,13 @@ function compareWithReference(ctx: Context, ref: GroupMember, m: GroupMember, ou
   if (vipDiff)
     out.push(finding('vip-mismatch', 'error', where(ctx, m, 'virtual_ipaddress'),
       `virtual_ipaddress differs from ${other(ctx, ref)} (${vipDiff}): ${SPLIT_BRAIN}`));
+  const kinds = (i: typeof v) => {
+    const multicast = i.heartbeatPaths.filter((p) => p.peers.length === 0).length;
+    return `${multicast} multicast, ${i.heartbeatPaths.length - multicast} unicast`;
+  };
+  if (kinds(v) !== kinds(r))
+    out.push(finding('heartbeat-paths-mismatch', 'warning', where(ctx, m, 'heartbeat_paths', 'vrrp_instance'),
+      `heartbeat_paths (${kinds(v)}) differ from those of ${other(ctx, ref)} (${kinds(r)}): a path only one director uses carries no adverts to the other, so it does not guard against split brain`));
   const evipDiff = listDifference(v.evips.map((a) => `${a.family} ${a.address}`), r.evips.map((a) => `${a.family} ${a.address}`));
   if (evipDiff)
     out.push(finding('excluded-vip-mismatch', 'warning', where(ctx, m, 'virtual_ipaddress_excluded'),

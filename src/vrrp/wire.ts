@@ -7,7 +7,7 @@
  * Per-instance wire state (IP id, AH sequence numbers, the old-unicast-checksum switch) lives in
  * WireState, as it lives in keepalived's vrrp_t.
  */
-import type { VrrpInstance } from '../config/model/vrrp.js';
+import type { HeartbeatPath, VrrpInstance } from '../config/model/vrrp.js';
 import type { GlobalConfig } from '../config/model/global.js';
 import type { InstanceSettings } from './instance-settings.js';
 import type { ReceivedAdvert } from './instance-types.js';
@@ -40,6 +40,20 @@ export interface WireConfig {
   readonly oldUnicastChecksum: boolean;
   /** The instance's interface (a node's endpoint). */
   readonly interface: string;
+}
+
+/**
+ * heartbeat_paths (keepalived-ts extension): the instance's advert paths — its own first, then one
+ * per extra path, the same wire settings on another interface, multicast there or unicast to the
+ * path's peers. A path on an interface already used is left out.
+ */
+export function advertPaths(cfg: WireConfig, paths: readonly HeartbeatPath[]): WireConfig[] {
+  const out = [cfg];
+  for (const p of paths) {
+    if (out.some((x) => x.interface === p.interface)) continue;
+    out.push({ ...cfg, interface: p.interface, unicastPeers: p.peers.map((address) => ({ address, minTtl: 0, maxTtl: 255 })) });
+  }
+  return out;
 }
 
 export function wireConfig(settings: InstanceSettings, inst: VrrpInstance, global: GlobalConfig): WireConfig {

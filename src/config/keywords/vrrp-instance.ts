@@ -30,6 +30,7 @@ function newInstance(ctx: KeywordContext, name: string): VrrpInstance {
     useVmacAddr: false,
     vmacXmitBase: false,
     unicastPeers: [],
+    heartbeatPaths: [],
     unicastConfigured: false,
     unicastFaultNoPeer: false,
     checkUnicastSrc: false,
@@ -315,6 +316,37 @@ const unicastPeerHandler = (strvec: Strvec, ctx: KeywordContext) => {
   });
 };
 
+/** heartbeat_paths { IFNAME [PEER …] … } (keepalived-ts): more paths for the adverts. */
+const heartbeatPathsHandler = (strvec: Strvec, ctx: KeywordContext) => {
+  const v = currentInstance(ctx);
+  ctx.readValueBlock(strvec, (words) => {
+    const ifname = need(ctx, words, 0);
+    if (!devNameValid(ifname)) {
+      ctx.report(GE, `(${v.name}) heartbeat path interface '${ifname}' too long or invalid - ignoring`);
+      return;
+    }
+    const peers: string[] = [];
+    for (const w of words.slice(1)) {
+      const a = parseSockaddr(w);
+      if (!a) {
+        ctx.report(GE, `(${v.name}) heartbeat path ${ifname}: malformed peer address '${w}' - ignoring the path`);
+        return;
+      }
+      if (v.family === undefined) v.family = a.family;
+      else if (a.family !== v.family) {
+        ctx.report(GE, `(${v.name}) heartbeat path ${ifname}: peer ${w} is not of the instance's address family - ignoring the path`);
+        return;
+      }
+      peers.push(a.address);
+    }
+    if (v.heartbeatPaths.some((p) => p.interface === ifname)) {
+      ctx.report(GE, `(${v.name}) heartbeat path ${ifname} given twice - ignoring the second`);
+      return;
+    }
+    v.heartbeatPaths.push({ at: ctx.position, interface: ifname, peers });
+  });
+};
+
 const vipHandler = (excluded: boolean) => (strvec: Strvec, ctx: KeywordContext) => {
   const v = currentInstance(ctx);
   const ectx = entryContext(ctx);
@@ -439,6 +471,13 @@ export const vrrpInstanceKeywords: readonly KeywordDef[] = [
   { name: 'vmac_xmit_base', summary: 'send adverts from the base interface, not the VMAC', handler: on((v) => void (v.vmacXmitBase = true)) },
   { name: 'use_ipvlan', args: '[IFNAME] [ADDR[/PREFIX]] [bridge|private|vepa]', summary: 'use an ipvlan interface', handler: useIpvlanHandler },
   { name: 'unicast_peer', support: 'supported', args: '{ ADDR [min_ttl N] [max_ttl N] … }', summary: 'send adverts to these peers instead of multicast', handler: unicastPeerHandler },
+  {
+    name: 'heartbeat_paths',
+    support: 'supported',
+    args: '{ IFNAME [PEER …] … }',
+    summary: 'keepalived-ts extension: more paths for the adverts (multicast on IFNAME, or unicast to PEERs through it); an advert on any path counts',
+    handler: heartbeatPathsHandler,
+  },
   { name: 'unicast_fault_no_peer', support: 'supported', summary: 'with no unicast peers, go to FAULT instead of multicast', handler: on((v) => { v.unicastConfigured = true; v.unicastFaultNoPeer = true; }) },
   { name: 'check_unicast_src', support: 'supported', summary: 'only accept adverts from configured unicast peers', handler: on((v) => { v.unicastConfigured = true; v.checkUnicastSrc = true; }) },
   {

@@ -251,6 +251,17 @@ export interface InterfaceUpDownDelay {
   upDelay: number;
 }
 
+/**
+ * keepalived-ts extension `heartbeat_paths { IFNAME [PEER …] … }`: one more path for the adverts —
+ * multicast on IFNAME (no peers) or unicast to PEERs through IFNAME. Adverts go out on every path
+ * and one arriving on any path counts.
+ */
+export interface HeartbeatPath {
+  readonly at: SourcePosition;
+  readonly interface: string;
+  readonly peers: readonly string[];
+}
+
 export interface UnicastPeer {
   readonly at: SourcePosition;
   family: Family;
@@ -295,6 +306,7 @@ export interface VrrpInstance {
   vmacXmitBase: boolean;
   useIpvlan?: IpvlanSettings;
   unicastPeers: UnicastPeer[];
+  heartbeatPaths: HeartbeatPath[];
   /** Any unicast keyword written (unicast_peer, unicast_src_ip, …). */
   unicastConfigured: boolean;
   unicastFaultNoPeer: boolean;

@@ -18,7 +18,7 @@ import { VirtualClock, type Cancel } from './clock.js';
 import { SimNetwork, type CutScope, type Endpoint, type Frame, type LinkProperties } from './network.js';
 import { Prng } from './prng.js';
 import { engineFromConfig } from '../../vrrp/engine-from-config.js';
-import { encodeAdvert, peekVrid, receiveAdvert, WireState, wireConfig, type WireConfig } from '../../vrrp/wire.js';
+import { advertPaths, encodeAdvert, peekVrid, receiveAdvert, WireState, wireConfig, type WireConfig } from '../../vrrp/wire.js';
 import { InvariantChecker, type Violation } from './invariants.js';
 import { SimConflictHooks } from './conflict-hooks.js';
 import { guardFor, sendGuardDatagrams } from './split-brain-hooks.js';
@@ -149,6 +149,8 @@ export class SimConfigError extends Error {
 interface InstanceWire {
   readonly cfg: WireConfig;
   readonly st: WireState;
+  /** heartbeat_paths: every advert path, the instance's own first (advertPaths). */
+  readonly paths: readonly WireConfig[];
 }
 
 /** One simulated keepalived host. */
@@ -441,7 +443,7 @@ export class SimCluster {
     for (const core of engine.instances) {
       const model = node.config.vrrp.instances.find((m) => m.name === core.name)!;
       const cfg = wireConfig(core.settings, model, node.config.global);
-      node.wire.set(core.name, { cfg, st: new WireState() });
+      node.wire.set(core.name, { cfg, st: new WireState(), paths: advertPaths(cfg, model.heartbeatPaths) });
       const p = node.primaryAddress(cfg.interface, core.settings.family);
       if (p !== undefined) primaryAddress[core.name] = p;
       const init: TrackerInit[] = [];
@@ -488,7 +490,7 @@ export class SimCluster {
       for (const m of r.matched) {
         const w = oldWire.get(m.old);
         const nw = node.wire.get(m.new);
-        if (w && nw) node.wire.set(m.new, { cfg: nw.cfg, st: w.st });
+        if (w && nw) node.wire.set(m.new, { ...nw, st: w.st });
       }
       const changed =
         r.added.length > 0 ||
@@ -668,20 +670,36 @@ export class SimCluster {
     });
   }
 
-  /* ------------------------------------------------------------------ queries */
-
-  /** Can `a` hear `b` and `b` hear `a` on `segment` (both attached and up)? */
-  mutual(a: string, b: string, segment: string): boolean {
-    if (this.net.isBlocked(a, b) || this.net.isBlocked(b, a)) return false;
-    return this.upOn(a, segment) && this.upOn(b, segment);
+  /** A segment's switch dies: nothing crosses it (a heartbeat cable pulled). */
+  cutSegment(segment: string): void {
+    this.step(() => {
+      this.fault('*', `segment ${segment} cut`);
+      this.net.cutSegment(segment);
+    });
   }
 
-  /** Does `to` hear `from` on `segment`? */
-  hears(to: string, from: string, segment: string): boolean {
-    return !this.net.isBlocked(from, to) && this.upOn(from, segment) && this.upOn(to, segment);
+  restoreSegment(segment: string): void {
+    this.step(() => {
+      this.fault('*', `segment ${segment} restored`);
+      this.net.restoreSegment(segment);
+    });
+  }
+
+  /* ------------------------------------------------------------------ queries */
+
+  /** Can `a` hear `b` and `b` hear `a` on one of `segments` (an instance's advert paths; both attached and up)? */
+  mutual(a: string, b: string, segments: string | readonly string[]): boolean {
+    if (this.net.isBlocked(a, b) || this.net.isBlocked(b, a)) return false;
+    return [segments].flat().some((s) => this.upOn(a, s) && this.upOn(b, s));
+  }
+
+  /** Does `to` hear `from` on one of `segments`? */
+  hears(to: string, from: string, segments: string | readonly string[]): boolean {
+    return !this.net.isBlocked(from, to) && [segments].flat().some((s) => this.upOn(from, s) && this.upOn(to, s));
   }
 
   private upOn(node: string, segment: string): boolean {
+    if (this.net.isSegmentCut(segment)) return false;
     const n = this.nodes.get(node);
     if (!n?.running) return false;
     for (const ep of n.endpoints.values()) if (ep.segment === segment && ep.up) return true;
@@ -754,9 +772,10 @@ export class SimCluster {
       const engine = node.engine!;
       for (const core of engine.instances) {
         const w = node.wire.get(core.name)!;
-        if (w.cfg.interface !== ifname || w.cfg.family !== family || w.cfg.vrid !== vrid) continue;
+        const path = w.paths.find((p) => p.interface === ifname);
+        if (!path || w.cfg.family !== family || w.cfg.vrid !== vrid) continue;
         const isNewMaster = core.state === 'MASTER' || core.masterSource !== frame.source;
-        const r = receiveAdvert(w.cfg, w.st, frame, isNewMaster);
+        const r = receiveAdvert(path, w.st, frame, isNewMaster);
         if (r.kind === 'ignored') continue;
         this.touched.add(node);
         if (r.kind === 'rejected') {
@@ -828,13 +847,16 @@ export class SimCluster {
           const found = lookup(a.owner);
           if (!found) break;
           const { core, wire: w } = found;
-          const ep = node.endpoints.get(w.cfg.interface);
-          const src = core.settings.sourceAddress ?? node.primaryAddress(w.cfg.interface, w.cfg.family);
-          if (!ep || src === undefined) break;
-          for (const f of encodeAdvert(w.cfg, w.st, a.priority, src)) {
-            this.stats.advertsSent++;
-            this.net.send(ep, { source: src, destination: f.destination, ttl: f.ttl, payload: f.payload });
-          }
+          w.paths.forEach((path, i) => {
+            const ep = node.endpoints.get(path.interface);
+            // the instance's own path may use its configured source; the others their interface's address
+            const src = (i === 0 ? core.settings.sourceAddress : undefined) ?? node.primaryAddress(path.interface, path.family);
+            if (!ep || src === undefined) return;
+            for (const f of encodeAdvert(path, w.st, a.priority, src)) {
+              this.stats.advertsSent++;
+              this.net.send(ep, { source: src, destination: f.destination, ttl: f.ttl, payload: f.payload });
+            }
+          });
           break;
         }
         case 'add-vips':

@@ -62,6 +62,8 @@ export interface InstanceView {
   /** segment|family|vrid: the instances that elect together. */
   readonly key: string;
   readonly segment: string;
+  /** Every segment its adverts travel: its own, then its heartbeat_paths'. */
+  readonly segments: readonly string[];
   readonly eligible: boolean;
 }
 
@@ -150,7 +152,7 @@ export class InvariantChecker {
     const views = this.views();
     for (const v of views) {
       if (v.node !== node || v.core.state !== 'MASTER' || !v.eligible) continue;
-      const cands = views.filter((o) => o.key === v.key && o.node !== node && o.eligible && c.hears(o.node.name, node.name, o.segment));
+      const cands = views.filter((o) => o.key === v.key && o.node !== node && o.eligible && c.hears(o.node.name, node.name, o.segments));
       if (!cands.length) continue;
       // another MASTER of this VRID (over a one-way link, say) may rightly keep the candidates BACKUP
       if (views.some((o) => o.key === v.key && o.node !== node && o.eligible && o.core.state === 'MASTER')) continue;
@@ -219,7 +221,12 @@ export class InvariantChecker {
         const ep = node.endpointOf(core);
         if (!ep) continue;
         const eligible = ep.up && (core.state === 'MASTER' || core.state === 'BACKUP');
-        out.push({ node, core, key: `${ep.segment}|${core.settings.family}|${core.settings.vrid}`, segment: ep.segment, eligible });
+        const segments = [ep.segment];
+        for (const path of node.wire.get(core.name)?.paths.slice(1) ?? []) {
+          const s = node.endpoints.get(path.interface)?.segment;
+          if (s !== undefined && !segments.includes(s)) segments.push(s);
+        }
+        out.push({ node, core, key: `${ep.segment}|${core.settings.family}|${core.settings.vrid}`, segment: ep.segment, segments, eligible });
       }
     }
     return out;
@@ -264,19 +271,19 @@ export class InvariantChecker {
         for (let j = i + 1; j < masters.length; j++) {
           const a = masters[i]!, b = masters[j]!;
           const k = `2m|${key}|${a.node.name}|${b.node.name}`;
-          if (c.mutual(a.node.name, b.node.name, a.segment))
+          if (c.mutual(a.node.name, b.node.name, a.segments))
             this.report('one-master', `${key}: ${a.core.name} is MASTER on both ${a.node.name} and ${b.node.name}, which hear each other`, k);
           else this.active.delete(k);
         }
       // cliques of mutually reachable nodes: exactly one master, the highest priority
-      for (const comp of components(list, (a, b) => c.mutual(a.node.name, b.node.name, a.segment))) {
-        const clique = comp.every((a) => comp.every((b) => a === b || c.mutual(a.node.name, b.node.name, a.segment)));
+      for (const comp of components(list, (a, b) => c.mutual(a.node.name, b.node.name, a.segments))) {
+        const clique = comp.every((a) => comp.every((b) => a === b || c.mutual(a.node.name, b.node.name, a.segments)));
         if (!clique) continue;
         const ms = comp.filter((v) => v.core.state === 'MASTER');
         const names = comp.map((v) => v.node.name).join(',');
         const k0 = `0m|${key}|${names}`;
         // a one-way link may let the clique hear a master outside it: then it rightly stays BACKUP
-        const hearsOutside = () => masters.some((m) => !comp.includes(m) && comp.some((v) => c.hears(v.node.name, m.node.name, v.segment)));
+        const hearsOutside = () => masters.some((m) => !comp.includes(m) && comp.some((v) => c.hears(v.node.name, m.node.name, v.segments)));
         if (ms.length === 0 && !hearsOutside()) this.report('one-master', `${key}: no MASTER among [${names}] (${comp.map((v) => `${v.node.name}:${v.core.state}/${v.core.priority}`).join(' ')})`, k0);
         else this.active.delete(k0);
         if (ms.length !== 1 || !this.enabled.has('highest-priority')) continue;
@@ -285,7 +292,7 @@ export class InvariantChecker {
           if (b === m || b.core.settings.nopreempt || b.core.priority <= m.core.priority) continue;
           if (b.core.sync && !groupOutranks(b, comp, byKey)) continue;
           // over a one-way link b may hear another MASTER at least as high as itself: it rightly stays BACKUP
-          if (masters.some((o) => o !== m && o.core.priority >= b.core.priority && c.hears(b.node.name, o.node.name, b.segment))) continue;
+          if (masters.some((o) => o !== m && o.core.priority >= b.core.priority && c.hears(b.node.name, o.node.name, b.segments))) continue;
           this.report(
             'highest-priority',
             `${key}: ${m.node.name} is MASTER of ${m.core.name} with priority ${m.core.priority} while ${b.node.name} has ${b.core.priority} (preempt)`,

@@ -56,6 +56,8 @@ export class SimNetwork {
   private readonly blocked = new Set<string>();
   /** Cuts of VRRP only (a subset of what `isBlocked` reports). */
   private readonly vrrpBlocked = new Set<string>();
+  /** Segments whose switch carries nothing (a dead heartbeat cable, say). */
+  private readonly cutSegments = new Set<string>();
   private readonly links = new Map<string, LinkProperties>();
   readonly stats: DeliveryStats = { sent: 0, delivered: 0, lost: 0, blocked: 0 };
 
@@ -93,6 +95,20 @@ export class SimNetwork {
   heal(): void {
     this.blocked.clear();
     this.vrrpBlocked.clear();
+    this.cutSegments.clear();
+  }
+
+  /** Nothing crosses `segment` until restored or healed. */
+  cutSegment(segment: string): void {
+    this.cutSegments.add(segment);
+  }
+
+  restoreSegment(segment: string): void {
+    this.cutSegments.delete(segment);
+  }
+
+  isSegmentCut(segment: string): boolean {
+    return this.cutSegments.has(segment);
   }
 
   /** Do VRRP frames from `from` fail to reach `to` (a cut of either scope)? */
@@ -111,7 +127,7 @@ export class SimNetwork {
    * stays the same whether or not conflict detection runs.
    */
   neighbours(sender: Endpoint): { endpoint: Endpoint; latencyUs: number }[] {
-    if (!sender.up) return [];
+    if (!sender.up || this.cutSegments.has(sender.segment)) return [];
     const out: { endpoint: Endpoint; latencyUs: number }[] = [];
     for (const target of this.endpoints) {
       if (target.node === sender.node || target.segment !== sender.segment || !target.up) continue;
@@ -133,6 +149,10 @@ export class SimNetwork {
   send(sender: Endpoint, frame: Frame): void {
     this.stats.sent++;
     if (!sender.up) return;
+    if (this.cutSegments.has(sender.segment)) {
+      this.stats.blocked++;
+      return;
+    }
     const multicast = isMulticast(frame.destination);
     for (const target of this.endpoints) {
       if (target === sender || target.segment !== sender.segment) continue;
@@ -160,7 +180,7 @@ export class SimNetwork {
   reachable(node: string): Set<string> {
     const out = new Set<string>();
     for (const a of this.endpoints) {
-      if (a.node !== node || !a.up) continue;
+      if (a.node !== node || !a.up || this.cutSegments.has(a.segment)) continue;
       for (const b of this.endpoints)
         if (b.node !== node && b.up && b.segment === a.segment && !this.isBlocked(node, b.node)) out.add(b.node);
     }
