@@ -12,6 +12,10 @@ import { loadConfigText } from '../config/load.js';
 import type { KeepalivedConfig } from '../config/model/index.js';
 import { hostFactsFor, SimCluster, SimConfigError, type SimInterfaceSpec, type TimelineEntry } from '../platform/sim/cluster.js';
 import { formatViolation } from '../platform/sim/invariants.js';
+import { SimWitness } from '../platform/sim/split-brain-hooks.js';
+
+/** `keepalived-ts witness --max-lease`'s default: the simulated witness's longest lease and quiet period. */
+const WITNESS_MAX_LEASE_US = 10_000_000;
 import { Prng } from '../platform/sim/prng.js';
 import type { Output } from './output.js';
 
@@ -138,8 +142,13 @@ interface NodePlan {
   readonly file: string;
   readonly name: string;
   readonly text: string;
-  readonly interfaces: SimInterfaceSpec[];
+  interfaces: SimInterfaceSpec[];
   readonly firstInstance: string | undefined;
+  /** The peer directors' addresses its config names (unicast_peer, vote_peers). */
+  readonly peers: ReadonlySet<string>;
+  /** Its first interface's IPv4 address came from its config (unicast_src_ip / mcast_src_ip). */
+  readonly ownAddressGiven: boolean;
+  readonly witness: KeepalivedConfig['global']['witness'];
 }
 
 /**
@@ -169,7 +178,27 @@ function planNode(file: string, text: string, index: number, io: Output): NodePl
     ipv4: a.ipv4.size ? [...a.ipv4] : [`192.0.2.${index + 1}`],
     ipv6: [`fe80::${(index + 1).toString(16)}`, ...a.ipv6],
   }));
-  return { file: path.resolve(file), name, text, interfaces, firstInstance: config.vrrp.instances[0]?.name };
+  const peers = new Set<string>([...(config.global.witness?.votePeers ?? []), ...config.vrrp.instances.flatMap((vi) => vi.unicastPeers.map((p) => p.address))]);
+  const ownAddressGiven = [...byName.values()][0]!.ipv4.size > 0;
+  return { file: path.resolve(file), name, text, interfaces, firstInstance: config.vrrp.instances[0]?.name, peers, ownAddressGiven, witness: config.global.witness };
+}
+
+/**
+ * Give each node the address its peers know it by: an address every other node names as a peer
+ * (unicast_peer, vote_peers) and this one does not is this node's — so unicast adverts and the
+ * witness's votes find their way without the configs saying who is who.
+ */
+function assignPeerAddresses(plans: NodePlan[]): void {
+  const named = new Set(plans.flatMap((p) => [...p.peers]));
+  for (const address of named) {
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(address)) continue;
+    const owners = plans.filter((p) => !p.peers.has(address));
+    if (owners.length !== 1 || owners[0]!.ownAddressGiven || plans.length < 2) continue;
+    if (!plans.every((p) => p === owners[0] || p.peers.has(address))) continue;
+    const owner = owners[0]!;
+    const [first, ...rest] = owner.interfaces;
+    owner.interfaces = [{ ...first!, ipv4: [address] }, ...rest];
+  }
 }
 
 const seconds = (us: number) => Number((us / 1e6).toFixed(6));
@@ -344,6 +373,8 @@ export function runSimulate(argv: readonly string[], io: Output): number {
     plans.push(plan);
   }
 
+  assignPeerAddresses(plans);
+  const dualHolds: { t: number; invariant: string; message: string; text: string }[] = [];
   const cluster = new SimCluster({ seed: args.seed, vipConflicts: true });
   try {
     for (const p of plans) {
@@ -356,6 +387,31 @@ export function runSimulate(argv: readonly string[], io: Output): number {
     io.err(`The config of ${e.node} cannot run (keepalived-ts -t shows why):\n${e.lines.join('\n')}\n`);
     return 4;
   }
+  // a witness the configs name runs on a host of its own on the first node's first segment
+  const witness = plans.find((p) => p.witness?.secret)?.witness;
+  if (witness?.secret) {
+    new SimWitness({ name: 'witness', segment: plans[0]!.interfaces[0]!.segment, address: witness.address, port: witness.port, secret: witness.secret, maxLeaseUs: WITNESS_MAX_LEASE_US }, cluster.net, cluster.clock).start();
+    // a takeover may wait for a vote lease and a witness lease on top of the master-down interval
+    const advertUs = Math.max(...plans.flatMap((p) => cluster.node(p.name).instances().map((i) => i.settings.advertInt)));
+    const leaseUs = Math.max(witness.leaseUs ?? 3 * advertUs, 2 * advertUs);
+    cluster.maxMasterDownUs = Math.max(cluster.maxMasterDownUs, leaseUs + 3 * advertUs + cluster.maxMasterDownUs / 2);
+    // under the majority rule a side without a majority rightly has no master: plain VRRP's
+    // convergence checks give way to the one that matters, never two holders of a VIP at once
+    for (const name of ['one-master', 'highest-priority', 'takeover-crash', 'takeover-stop'] as const) cluster.invariants.enabled.delete(name);
+    const reported = new Set<string>();
+    cluster.afterStepHooks.push(() => {
+      for (const [vip, holders] of vipHolders(cluster)) {
+        if (holders.length < 2) {
+          reported.delete(vip);
+          continue;
+        }
+        if (reported.has(vip)) continue;
+        reported.add(vip);
+        const message = `VIP ${vip} is held by ${holders.join(' and ')} at once although a witness is configured`;
+        dualHolds.push({ t: cluster.now, invariant: 'vip-unique', message, text: `[seed ${args.seed}] vip-unique at t=${seconds(cluster.now)}s: ${message}` });
+      }
+    });
+  }
   for (const p of plans) cluster.start(p.name);
   schedule(cluster, plans, args);
   cluster.runUntil(args.durationUs);
@@ -365,7 +421,7 @@ export function runSimulate(argv: readonly string[], io: Output): number {
     final[p.name] = {};
     for (const vi of cluster.node(p.name).config.vrrp.instances) final[p.name]![vi.name] = cluster.state(p.name, vi.name);
   }
-  const violations = [...cluster.violations.map((v) => ({ t: v.t, invariant: v.invariant as string, message: v.message, text: formatViolation(v) }))];
+  const violations = [...cluster.violations.map((v) => ({ t: v.t, invariant: v.invariant as string, message: v.message, text: formatViolation(v) })), ...dualHolds];
   // The invariants are per VRID; two directors that disagree on the VRID both hold the VIP.
   for (const [vip, holders] of vipHolders(cluster)) {
     if (holders.length < 2) continue;

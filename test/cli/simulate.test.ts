@@ -84,3 +84,38 @@ test('--scenario reload: every node reloads its unchanged config at 10 s — not
   assert.match(text.stdout, /10\.000000s {2}LVS_01 {2}\*\* reload \(unchanged\)\n/);
   assert.match(runCli(['simulate', '--help']).stderr, /reload {10}at t = 10 s every node reloads its own, unchanged config/);
 });
+
+test('configs naming a witness: the simulated witness and votes run; under a partition the backup stays BACKUP, no two holders', () => {
+  const conf = (self: number, peer: number, priority: number) => {
+    const f = path.join(tmp, `witness-n${self}.conf`);
+    fs.writeFileSync(
+      f,
+      `global_defs {\n  router_id n${self}\n  witness 10.0.0.9 7788\n  witness_secret simulate-secret\n  vote_peers {\n    10.0.0.${peer}\n  }\n}\n` +
+        `vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 51\n  priority ${priority}\n  advert_int 1\n  virtual_ipaddress {\n    10.0.0.100/24\n  }\n}\n`,
+    );
+    return f;
+  };
+  const files = ['-f', conf(1, 2, 150), '-f', conf(2, 1, 140)];
+  const part = runCli(['simulate', ...files, '--duration', '40s', '--scenario', 'partition', '--json']);
+  assert.equal(part.status, 0, part.stderr);
+  const p = JSON.parse(part.stdout) as SimJson;
+  assert.deepEqual(p.violations, []);
+  assert.deepEqual(p.final, { n1: { VI_1: 'MASTER' }, n2: { VI_1: 'BACKUP' } });
+  assert.deepEqual(
+    p.events.filter((e) => e.to === 'MASTER').map((e) => [e.node, e.reason]),
+    [['n1', 'majority of votes (2 of 3 votes: itself, 10.0.0.2)']],
+    'n1 is elected with n2 vote (the directors know each other by the addresses their peers name) and n2 never takes over',
+  );
+  // a crash: n2 takes over with the witness's grant once n1's lease ran out; n1 back preempts
+  const crash = runCli(['simulate', ...files, '--duration', '60s', '--scenario', 'crash-master', '--json']);
+  const c = JSON.parse(crash.stdout) as SimJson;
+  assert.deepEqual(c.violations, []);
+  assert.deepEqual(
+    c.events.filter((e) => e.to === 'MASTER').map((e) => [e.node, e.reason]),
+    [
+      ['n1', 'majority of votes (2 of 3 votes: itself, 10.0.0.2)'],
+      ['n2', 'majority of votes (2 of 3 votes: itself, witness)'],
+      ['n1', 'majority of votes (2 of 3 votes: itself, 10.0.0.2)'],
+    ],
+  );
+});
