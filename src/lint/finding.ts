@@ -28,6 +28,7 @@ export const RULES = {
   'advert-int-mismatch': 'advert_int differs (an error with VRRPv2, which drops such adverts; a warning with VRRPv3)',
   'vip-mismatch': 'the virtual_ipaddress lists differ, so each director drops the other\'s adverts',
   'excluded-vip-mismatch': 'the virtual_ipaddress_excluded lists differ',
+  'witness-mismatch': 'a witness configured on some directors only, or a different witness or witness_secret (keepalived-ts extension)',
   'heartbeat-paths-mismatch': 'the directors use different numbers or kinds of heartbeat_paths (keepalived-ts extension)',
   'equal-priority': 'two directors have the same priority for one service: the higher IP address wins, not the config',
   'multiple-masters': 'more than one director has state MASTER for one service',

@@ -7,6 +7,7 @@ import { matchInstances } from './instance-matching.js';
 import { keepalivedFindings } from './keepalived-rules.js';
 import { noSources, type LintNode, type SourceLines } from './lint-node.js';
 import { lvsFindings } from './lvs-rules.js';
+import { splitBrainFindings } from './split-brain-rules.js';
 import { trackerFindings } from './tracker-rules.js';
 import { vrrpFindings } from './vrrp-rules.js';
 
@@ -17,5 +18,6 @@ export function lintCluster(nodes: readonly LintNode[], sources: SourceLines = n
     ...vrrpFindings(nodes, groups, sources),
     ...trackerFindings(nodes, groups),
     ...lvsFindings(nodes, sources),
+    ...splitBrainFindings(nodes, sources),
   ]);
 }

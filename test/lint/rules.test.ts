@@ -28,6 +28,8 @@ const CASES: Record<string, { exit: number; findings: readonly Expected[] }> = {
   'advert-int-mismatch': { exit: 2, findings: [['advert-int-mismatch', 'error', 'advert-int-mismatch/b.conf', 18]] },
   'advert-int-mismatch-v3': { exit: 1, findings: [['advert-int-mismatch', 'warning', 'advert-int-mismatch-v3/b.conf', 18]] },
   'vip-mismatch': { exit: 2, findings: [['vip-mismatch', 'error', 'vip-mismatch/b.conf', 23]] },
+  'witness-mismatch': { exit: 2, findings: [['witness-mismatch', 'error', 'witness-mismatch/b.conf', 4]] },
+  'witness-secret-mismatch': { exit: 2, findings: [['witness-mismatch', 'error', 'witness-secret-mismatch/b.conf', 4]] },
   'heartbeat-paths-mismatch': { exit: 1, findings: [['heartbeat-paths-mismatch', 'warning', 'heartbeat-paths-mismatch/b.conf', 19]] },
   'excluded-vip-mismatch': { exit: 1, findings: [['excluded-vip-mismatch', 'warning', 'excluded-vip-mismatch/b.conf', 26]] },
   'equal-priority': { exit: 1, findings: [['equal-priority', 'warning', 'equal-priority/b.conf', 17]] },
