@@ -53,22 +53,26 @@ export function addressBytes(family: 'inet' | 'inet6', a: Uint8Array | string): 
  * 42 bytes (the driver pads to the Ethernet minimum).
  */
 export function garpFrame(mac: Uint8Array | string, ip: Uint8Array | string): Uint8Array {
-  const m = macBytes(mac);
   const a = addressBytes('inet', ip);
+  return arpRequestFrame(macBytes(mac), a, ETHER_BROADCAST, a);
+}
+
+/** A broadcast Ethernet ARP request (IPv4) from `mac` with the given sender IP and target fields. 42 bytes. */
+export function arpRequestFrame(mac: Uint8Array, senderIp: Uint8Array, targetMac: Uint8Array, targetIp: Uint8Array): Uint8Array {
   const f = new Uint8Array(GARP_FRAME_LEN);
   const v = new DataView(f.buffer);
   f.set(ETHER_BROADCAST, 0);
-  f.set(m, 6);
+  f.set(mac, 6);
   v.setUint16(12, ETHERTYPE_ARP);
   v.setUint16(14, ARPHRD_ETHER);
   v.setUint16(16, ETHERTYPE_IPV4);
   f[18] = 6; // hardware address length
   f[19] = 4; // protocol address length
   v.setUint16(20, ARPOP_REQUEST);
-  f.set(m, 22);
-  f.set(a, 28);
-  f.set(ETHER_BROADCAST, 32);
-  f.set(a, 38);
+  f.set(mac, 22);
+  f.set(senderIp, 28);
+  f.set(targetMac, 32);
+  f.set(targetIp, 38);
   return f;
 }
 

@@ -7,7 +7,7 @@
 import { internetChecksumRange, onesComplementSum, ipv6PseudoHeader } from '../../vrrp/checksum.js';
 import { addressToBytes, bytesToAddress } from '../../vrrp/packet.js';
 import type { SightingKind } from '../../vrrp/vip-conflict.js';
-import { addressBytes, ARPHRD_ETHER, ARPOP_REQUEST, ETHER_BROADCAST, ETHER_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, macBytes, parseMac } from './neighbour-frames.js';
+import { addressBytes, arpRequestFrame, ARPHRD_ETHER, ARPOP_REQUEST, ETHER_BROADCAST, ETHER_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, macBytes, parseMac } from './neighbour-frames.js';
 
 export const ARP_PROBE_FRAME_LEN = 42;
 export const DAD_NS_FRAME_LEN = 78;
@@ -31,22 +31,8 @@ export function macText(b: Uint8Array, off = 0): string {
  * `ip`. A host holding `ip` answers it (Linux replies to probes for its local addresses). 42 bytes.
  */
 export function arpProbeFrame(mac: Uint8Array | string, ip: Uint8Array | string): Uint8Array {
-  const m = macBytes(mac);
-  const a = addressBytes('inet', ip);
-  const f = new Uint8Array(ARP_PROBE_FRAME_LEN);
-  const v = new DataView(f.buffer);
-  f.set(ETHER_BROADCAST, 0);
-  f.set(m, 6);
-  v.setUint16(12, ETHERTYPE_ARP);
-  v.setUint16(14, ARPHRD_ETHER);
-  v.setUint16(16, ETHERTYPE_IPV4);
-  f[18] = 6;
-  f[19] = 4;
-  v.setUint16(20, ARPOP_REQUEST);
-  f.set(m, 22);
-  // sender IP 28..31 and target MAC 32..37 stay zero
-  f.set(a, 38);
-  return f;
+  // sender IP and target MAC all zero
+  return arpRequestFrame(macBytes(mac), new Uint8Array(4), new Uint8Array(6), addressBytes('inet', ip));
 }
 
 /** The solicited-node multicast group of an IPv6 address (ff02::1:ffXX:XXXX, RFC 4291 §2.7.1) and its MAC (33:33:ff:XX:XX:XX). */
