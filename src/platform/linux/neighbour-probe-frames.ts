@@ -5,9 +5,9 @@
  * Pure: no sockets, no files.
  */
 import { internetChecksumRange, onesComplementSum, ipv6PseudoHeader } from '../../vrrp/checksum.js';
-import { addressToBytes, bytesToAddress } from '../../vrrp/packet.js';
+import { bytesToAddress } from '../../vrrp/packet.js';
 import type { SightingKind } from '../../vrrp/vip-conflict.js';
-import { addressBytes, arpRequestFrame, ARPHRD_ETHER, ARPOP_REQUEST, ETHER_BROADCAST, ETHER_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, macBytes, parseMac } from './neighbour-frames.js';
+import { addressBytes, arpRequestFrame, ARPHRD_ETHER, ARPOP_REQUEST, ETHER_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, macBytes } from './neighbour-frames.js';
 
 export const ARP_PROBE_FRAME_LEN = 42;
 export const DAD_NS_FRAME_LEN = 78;
