@@ -63,6 +63,10 @@ test('a listener that goes away: DOWN after exactly `retry` retries, UP again wh
     server = await listenOn(port, () => accepted++);
     const acceptedBefore = accepted;
     await waitFor('UP', () => events.some((e) => e.type === 'rs-alive-changed' && e.alive));
+    // a loopback connect completes inside connect(): the verdict can come before this process's
+    // listener has run its accept callback, so wait for that before counting (the next check is
+    // a delay_loop away)
+    await waitFor('the accept of the successful check', () => accepted > acceptedBefore);
     assert.equal(accepted - acceptedBefore, 1, 'one successful connect brings it back');
     assert.ok(attempts > atDown);
     assert.deepEqual(
