@@ -147,7 +147,36 @@ const COLUMNS = ['NAME', 'VRID', 'INTERFACE', 'STATE', 'PRIO', 'EFF', 'MASTER', 
 
 /** `status`: one line per instance under a header, columns padded to their widest cell; then the virtual servers. */
 export function renderStatusText(report: DaemonStatus): string {
-  return renderInstancesText(report) + renderConflictsText(report.instances) + renderVirtualServersText(report.virtualServers ?? []);
+  return (
+    renderInstancesText(report) +
+    renderConflictsText(report.instances) +
+    renderMajorityText(report.instances) +
+    renderPathsText(report.instances) +
+    renderVirtualServersText(report.virtualServers ?? [])
+  );
+}
+
+/** With a witness: one line per instance, whether it holds a majority and from whom. */
+function renderMajorityText(instances: readonly InstanceStatus[]): string {
+  let out = '';
+  for (const i of instances) {
+    const m = i.majority;
+    if (!m) continue;
+    const votes = m.votes.filter((v) => v.countsMs !== null).map((v) => v.node);
+    const lease = m.witness?.lease ?? null;
+    const witness = lease !== null ? `witness lease ${lease} ms` : `witness lease none${m.witness?.holder ? ` (held by ${m.witness.holder})` : ''}`;
+    out += `MAJORITY ${i.name}: ${m.held ? 'held' : 'NOT held'}, ${1 + votes.length + (lease !== null ? 1 : 0)} of ${m.voters} votes needed ${m.needed} (peers voting for it: ${votes.length ? votes.join(', ') : 'none'}; ${witness})\n`;
+  }
+  return out;
+}
+
+/** With heartbeat_paths: one line per advert path and what arrived on it. */
+function renderPathsText(instances: readonly InstanceStatus[]): string {
+  let out = '';
+  for (const i of instances)
+    for (const p of i.heartbeatPaths ?? [])
+      out += `PATH ${i.name}: ${p.interface}${p.peers.length ? ` to ${p.peers.join(', ')}` : ''}  ${p.advertsReceived} adverts received, last ${p.lastAdvertAt ?? 'never'}\n`;
+  return out;
 }
 
 /** One line per VIP another host holds too (nothing when there is none). */

@@ -137,6 +137,32 @@ describe('status', () => {
     assert.equal(renderStatusText({ instances: [] }), 'no VRRP instances\n');
   });
 
+  it('adds a line for the majority (witness) and one per heartbeat path', () => {
+    const { config, engine, book, now } = scenario();
+    const report = buildStatus(snapshotEngine(engine, config, book, { coreNowUs: now, wallNowUs: WALL0 + now }).instances);
+    const [vi1, vi2] = report.instances;
+    const text = renderStatusText({
+      instances: [
+        {
+          ...vi1!,
+          majority: { group: 'v4/61', required: true, held: true, voters: 3, needed: 2, votingFor: '10.0.0.1', votes: [{ node: '10.0.0.2', for: '10.0.0.1', countsMs: 1830 }], witness: { lease: 2100, holder: '10.0.0.1' } },
+          heartbeatPaths: [
+            { interface: 'a0', peers: [], advertsReceived: 0, lastAdvertAt: null },
+            { interface: 'hb0', peers: ['10.1.1.2'], advertsReceived: 7, lastAdvertAt: '2026-11-29T17:00:03.000Z' },
+          ],
+        },
+        { ...vi2!, majority: { group: 'v4/62', required: true, held: false, voters: 3, needed: 2, votingFor: '10.0.0.2', votes: [{ node: '10.0.0.2', for: '10.0.0.2', countsMs: null }], witness: { lease: null, holder: '10.0.0.2' } } },
+      ],
+    });
+    assert.deepEqual(text.split('\n').slice(3), [
+      'MAJORITY VI_1: held, 3 of 3 votes needed 2 (peers voting for it: 10.0.0.2; witness lease 2100 ms)',
+      'MAJORITY VI_2: NOT held, 1 of 3 votes needed 2 (peers voting for it: none; witness lease none (held by 10.0.0.2))',
+      'PATH VI_1: a0  0 adverts received, last never',
+      'PATH VI_1: hb0 to 10.1.1.2  7 adverts received, last 2026-11-29T17:00:03.000Z',
+      '',
+    ]);
+  });
+
   it('the stats file of the same moment', () => {
     const { config, book } = scenario();
     const text = formatStatsFile(config.vrrp.instances.map((i) => ({ name: i.name, stats: book.stats(i.name) })));
