@@ -16,6 +16,8 @@ import { SimWitness } from '../platform/sim/split-brain-hooks.js';
 
 /** `keepalived-ts witness --max-lease`'s default: the simulated witness's longest lease and quiet period. */
 const WITNESS_MAX_LEASE_US = 10_000_000;
+/** The simulated witness host's name. */
+const WITNESS_NODE = 'witness';
 import { Prng } from '../platform/sim/prng.js';
 import type { Output } from './output.js';
 
@@ -37,6 +39,10 @@ export const SIMULATE_USAGE = `Usage: keepalived-ts simulate -f NODE.conf -f NOD
                       dropping it, a dead heartbeat path: the hosts and their clients still
                       reach each other, so VIP conflict detection sees the second holder), at
                       t = 20 s the network heals
+      isolate-master  at t = 10 s the first instance's MASTER is cut from every other host (the
+                      other nodes and, when the configs name one, the witness: nothing reaches
+                      it, nothing leaves it), at t = 20 s the network heals; with a witness it
+                      gives its VIPs up before another director takes them
       flap            the first instance's MASTER loses its interface at t = 10 s, gets it back at
                       12 s, loses it at 14 s and gets it back at 16 s
       reload          at t = 10 s every node reloads its own, unchanged config (SIGHUP): keepalived
@@ -56,7 +62,7 @@ export const SIMULATE_USAGE = `Usage: keepalived-ts simulate -f NODE.conf -f NOD
   MACs (02:73:69:6d:NODE:IF, NODE counting from 01 in -f order).
 `;
 
-const SCENARIOS = ['none', 'crash-master', 'stop-master', 'partition', 'flap', 'reload', 'random'] as const;
+const SCENARIOS = ['none', 'crash-master', 'stop-master', 'partition', 'isolate-master', 'flap', 'reload', 'random'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 interface SimulateArgs {
@@ -295,6 +301,13 @@ function schedule(cluster: SimCluster, plans: readonly NodePlan[], args: Simulat
       cluster.at(20 * s, () => cluster.heal());
       return;
     }
+    case 'isolate-master':
+      cluster.at(10 * s, () => {
+        const victim = masterOfFirst();
+        if (victim) cluster.partition([victim], [...names.filter((n) => n !== victim), ...(cluster.net.nodeNames().includes(WITNESS_NODE) ? [WITNESS_NODE] : [])]);
+      });
+      cluster.at(20 * s, () => cluster.heal());
+      return;
     case 'flap': {
       let victim: string | undefined;
       let ifname: string | undefined;
@@ -390,7 +403,7 @@ export function runSimulate(argv: readonly string[], io: Output): number {
   // a witness the configs name runs on a host of its own on the first node's first segment
   const witness = plans.find((p) => p.witness?.secret)?.witness;
   if (witness?.secret) {
-    new SimWitness({ name: 'witness', segment: plans[0]!.interfaces[0]!.segment, address: witness.address, port: witness.port, secret: witness.secret, maxLeaseUs: WITNESS_MAX_LEASE_US }, cluster.net, cluster.clock).start();
+    new SimWitness({ name: WITNESS_NODE, segment: plans[0]!.interfaces[0]!.segment, address: witness.address, port: witness.port, secret: witness.secret, maxLeaseUs: WITNESS_MAX_LEASE_US }, cluster.net, cluster.clock).start();
     // a takeover may wait for a vote lease and a witness lease on top of the master-down interval
     const advertUs = Math.max(...plans.flatMap((p) => cluster.node(p.name).instances().map((i) => i.settings.advertInt)));
     const leaseUs = Math.max(witness.leaseUs ?? 3 * advertUs, 2 * advertUs);

@@ -70,7 +70,7 @@ test('text output, scenarios and argument errors', () => {
   const one = runCli(['simulate', '-f', seed('director-master.conf')]);
   assert.equal(one.status, 1);
   assert.equal(one.stderr, 'simulate needs at least two nodes: give one -f FILE per node\n');
-  assert.equal(runCli(['simulate', '-f', 'a', '-f', 'b', '--scenario', 'nope']).stderr, "Unknown scenario 'nope' (none, crash-master, stop-master, partition, flap, reload, random)\n");
+  assert.equal(runCli(['simulate', '-f', 'a', '-f', 'b', '--scenario', 'nope']).stderr, "Unknown scenario 'nope' (none, crash-master, stop-master, partition, isolate-master, flap, reload, random)\n");
 });
 
 test('--scenario reload: every node reloads its unchanged config at 10 s — nothing changes state', () => {
@@ -118,4 +118,11 @@ test('configs naming a witness: the simulated witness and votes run; under a par
       ['n1', 'majority of votes (2 of 3 votes: itself, 10.0.0.2)'],
     ],
   );
+  // the master cut off from everything gives the VIP up before n2 can take it
+  const iso = JSON.parse(runCli(['simulate', ...files, '--duration', '40s', '--scenario', 'isolate-master', '--json']).stdout) as SimJson;
+  assert.deepEqual(iso.violations, []);
+  const moves = iso.events.filter((e) => e.to === 'MASTER' || e.from === 'MASTER');
+  const released = moves.find((e) => e.node === 'n1' && e.from === 'MASTER')!;
+  const taken = moves.find((e) => e.node === 'n2' && e.to === 'MASTER')!;
+  assert.ok(released.t > 10 && released.t < taken.t, JSON.stringify(moves));
 });

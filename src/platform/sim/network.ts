@@ -73,6 +73,11 @@ export class SimNetwork {
     return e;
   }
 
+  /** The hosts attached now (simulated directors and others, e.g. a witness). */
+  nodeNames(): string[] {
+    return [...new Set(this.endpoints.map((e) => e.node))];
+  }
+
   detachNode(node: string): void {
     for (let i = this.endpoints.length - 1; i >= 0; i--) if (this.endpoints[i]!.node === node) this.endpoints.splice(i, 1);
   }
