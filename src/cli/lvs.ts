@@ -5,7 +5,7 @@
  * status socket).
  */
 import type { ServiceStats } from '../dataplane/dataplane.js';
-import { DEFAULT_STATUS_SOCKET } from '../daemon/options.js';
+import { parseDaemonQueryArgs } from './daemon-query-args.js';
 import { queryStatus } from '../daemon/status-server.js';
 import { formatLvsStats, lvsStatsJson } from '../dataplane/proxy/lvs-text.js';
 import type { Output } from './output.js';
@@ -37,23 +37,17 @@ const noDaemonSource: LvsSnapshotSource = async () => {
 };
 
 export async function runLvs(argv: readonly string[], io: Output, source: LvsSnapshotSource = noDaemonSource): Promise<number> {
-  let json = false;
-  let exact = false;
-  let socket = DEFAULT_STATUS_SOCKET;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json' || a === '-j') json = true;
-    else if (a === '--status-socket' && i + 1 < argv.length) socket = argv[++i]!;
-    else if (a.startsWith('--status-socket=')) socket = a.slice('--status-socket='.length);
-    else if (a === '--exact' || a === '-x') exact = true;
-    else if (a === '-h' || a === '--help') {
-      io.out(LVS_USAGE);
-      return 0;
-    } else {
-      io.err(`keepalived-ts lvs: unexpected argument '${a}'\n${LVS_USAGE}`);
-      return 1;
-    }
+  const args = parseDaemonQueryArgs(argv, { '--exact': '-x' });
+  if (args === 'help') {
+    io.out(LVS_USAGE);
+    return 0;
   }
+  if ('unexpected' in args) {
+    io.err(`keepalived-ts lvs: unexpected argument '${args.unexpected}'\n${LVS_USAGE}`);
+    return 1;
+  }
+  const { json, socket } = args;
+  const exact = args.switches.has('--exact');
   let snapshot: LvsSnapshot;
   try {
     snapshot = await source(socket);

@@ -1,5 +1,5 @@
 /** `keepalived-ts status [--json] [--status-socket PATH]`: ask the running daemon what it holds. */
-import { DEFAULT_STATUS_SOCKET } from '../daemon/options.js';
+import { parseDaemonQueryArgs } from './daemon-query-args.js';
 import { queryStatus } from '../daemon/status-server.js';
 import { renderStatusText, type DaemonStatus } from '../daemon/status.js';
 import type { Output } from './output.js';
@@ -10,21 +10,16 @@ export const STATUS_USAGE = `Usage: keepalived-ts status [--json] [--status-sock
 `;
 
 export async function runStatus(argv: readonly string[], io: Output): Promise<number> {
-  let json = false;
-  let socket = DEFAULT_STATUS_SOCKET;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json' || a === '-j') json = true;
-    else if (a === '--status-socket' && i + 1 < argv.length) socket = argv[++i]!;
-    else if (a.startsWith('--status-socket=')) socket = a.slice('--status-socket='.length);
-    else if (a === '-h' || a === '--help') {
-      io.out(STATUS_USAGE);
-      return 0;
-    } else {
-      io.err(`keepalived-ts status: unexpected argument '${a}'\n${STATUS_USAGE}`);
-      return 1;
-    }
+  const args = parseDaemonQueryArgs(argv);
+  if (args === 'help') {
+    io.out(STATUS_USAGE);
+    return 0;
   }
+  if ('unexpected' in args) {
+    io.err(`keepalived-ts status: unexpected argument '${args.unexpected}'\n${STATUS_USAGE}`);
+    return 1;
+  }
+  const { json, socket } = args;
   let status: DaemonStatus;
   try {
     status = (await queryStatus(socket)) as DaemonStatus;

@@ -508,7 +508,8 @@ export class VrrpDriver {
     for (const a of actions) {
       try {
         this.act(a, lookup);
-        this.conflicts?.observe(a, lookup(a.owner)?.wire.cfg.interface);
+        // only VIP moves matter to conflict detection: no instance lookup on the advert path
+        if (this.conflicts && (a.type === 'add-vips' || a.type === 'remove-vips')) this.conflicts.observe(a, lookup(a.owner)?.wire.cfg.interface);
       } catch (e) {
         this.o.log.error(`(${a.owner}) ${a.type} failed: ${(e as Error).message}`);
       }
@@ -532,7 +533,8 @@ export class VrrpDriver {
           else this.o.log.detail(`(${a.owner}) sending advert to ${f.destination} failed`);
         }
         // heartbeat_paths: the same advert over every other path, from that interface's address
-        for (const path of w.paths.slice(1)) {
+        for (let i = 1; i < w.paths.length; i++) {
+          const path = w.paths[i]!;
           const from = links.primaryAddress(path.cfg.interface, path.cfg.family, this.isHeld);
           if (from === undefined) {
             this.o.log.detail(`(${a.owner}) no source address on heartbeat path ${path.cfg.interface}: advert not sent there`);

@@ -147,18 +147,8 @@ export function formatLvsStats(services: readonly ServiceStats[], options: LvsTe
   return lines.join('\n') + '\n';
 }
 
-export interface LvsJsonDestination {
-  readonly address: string;
-  readonly port: number;
-  readonly weight: number;
-  readonly activeConnections: number;
-  readonly inactiveConnections: number;
-  readonly connections: number;
-  readonly packetsIn: number;
-  readonly packetsOut: number;
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-}
+/** A destination in `keepalived-ts lvs --json`: the data plane's own counters, as they are. */
+export type LvsJsonDestination = DestinationStats;
 
 export interface LvsJsonService {
   readonly id: string;

@@ -18,13 +18,13 @@ export const ALL_NODES = 'ff02::1';
 export const ALL_NODES_MAC = Uint8Array.of(0x33, 0x33, 0, 0, 0, 1);
 export const GARP_FRAME_LEN = 42;
 export const UNSOLICITED_NA_FRAME_LEN = 86;
-const IPPROTO_ICMPV6 = 58;
-const ND_NEIGHBOR_ADVERT = 136;
+export const IPPROTO_ICMPV6 = 58;
+export const ND_NEIGHBOR_ADVERT = 136;
 const ND_NA_FLAG_ROUTER = 0x80;
 const ND_NA_FLAG_OVERRIDE = 0x20;
-const ND_OPT_TARGET_LINKADDR = 2;
+export const ND_OPT_TARGET_LINKADDR = 2;
 /** Receivers drop neighbour discovery packets with any other hop limit (RFC 4861 §7.1.2). */
-const NDISC_HOP_LIMIT = 255;
+export const NDISC_HOP_LIMIT = 255;
 
 /** "aa:bb:cc:dd:ee:ff" → 6 bytes. Throws RangeError on anything else. */
 export function parseMac(text: string): Uint8Array {

@@ -7,18 +7,26 @@
 import { internetChecksumRange, onesComplementSum, ipv6PseudoHeader } from '../../vrrp/checksum.js';
 import { bytesToAddress } from '../../vrrp/packet.js';
 import type { SightingKind } from '../../vrrp/vip-conflict.js';
-import { addressBytes, arpRequestFrame, ARPHRD_ETHER, ARPOP_REQUEST, ETHER_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, macBytes } from './neighbour-frames.js';
+import {
+  addressBytes,
+  arpRequestFrame,
+  ARPHRD_ETHER,
+  ARPOP_REQUEST,
+  ETHER_HEADER_LEN,
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  IPPROTO_ICMPV6,
+  macBytes,
+  ND_NEIGHBOR_ADVERT,
+  ND_OPT_TARGET_LINKADDR,
+  NDISC_HOP_LIMIT,
+} from './neighbour-frames.js';
 
-export const ARP_PROBE_FRAME_LEN = 42;
 export const DAD_NS_FRAME_LEN = 78;
 const ARPOP_REPLY = 2;
-const IPPROTO_ICMPV6 = 58;
 const ND_NEIGHBOR_SOLICIT = 135;
-const ND_NEIGHBOR_ADVERT = 136;
 const ND_OPT_SOURCE_LINKADDR = 1;
-const ND_OPT_TARGET_LINKADDR = 2;
-/** Neighbour discovery packets with any other hop limit come from off-link: ignored (RFC 4861 §7.1). */
-const NDISC_HOP_LIMIT = 255;
 const ICMPV6_ND_LEN = 24;
 
 export function macText(b: Uint8Array, off = 0): string {
